@@ -1,0 +1,2 @@
+/* core reaching up into imap: forbidden */
+#include "imap/parser.h"

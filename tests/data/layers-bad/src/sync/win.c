@@ -1,0 +1,2 @@
+/* windows.h in portable code: forbidden */
+#include <windows.h>
