@@ -104,8 +104,8 @@ static void day_of(time_t t, char out[11])
 {
     struct tm tm;
     ols_localtime(t, &tm);
-    snprintf(out, 11, "%04d-%02d-%02d", (tm.tm_year + 1900) % 10000, (tm.tm_mon + 1) % 100,
-             tm.tm_mday % 100);
+    snprintf(out, 11, "%04u-%02u-%02u", (unsigned)(tm.tm_year + 1900) % 10000u,
+             (unsigned)(tm.tm_mon + 1) % 100u, (unsigned)tm.tm_mday % 100u);
 }
 
 static char *file_path(const char *day, unsigned part)

@@ -34,6 +34,11 @@ void ols_cond_signal(ols_cond *c);
 void ols_cond_broadcast(ols_cond *c);
 
 unsigned ols_cpu_count(void);
+uint32_t ols_process_id(void);
+/* Host name for unique file names (Maildir); "localhost" if unknown. */
+void ols_hostname(char *buf, size_t n);
+/* Unpredictable bytes from the OS. */
+ols_status ols_random(void *buf, size_t n);
 /* On Windows replace argv with the UTF-8 form of the real (UTF-16) command line. */
 void ols_utf8_args(int *argc, char ***argv);
 uint64_t ols_thread_self_id(void);
@@ -46,6 +51,8 @@ void ols_sleep_ms(uint32_t ms);
 
 /* ---- files; every path is UTF-8 ---- */
 FILE *ols_fopen(const char *path, const char *mode);
+/* fflush and force to disk; 0 on success. */
+int ols_file_sync(FILE *f);
 ols_status ols_mkdir_p(const char *path, ols_err *err);
 /* Write via a temporary file in the same folder, flush to disk, rename over path.
  * private_ != 0 makes the file readable by the owner only. */
@@ -55,6 +62,8 @@ ols_status ols_file_write_atomic(const char *path, const void *buf, size_t len,
 ols_status ols_file_read_all(const char *path, size_t max, char **buf, size_t *len,
                              ols_err *err);
 ols_status ols_file_remove(const char *path);
+ols_status ols_dir_remove(const char *path); /* empty folders only */
+int ols_is_dir(const char *path);
 ols_status ols_file_rename(const char *from, const char *to);
 /* size and modification time (Unix seconds); ENOENT if missing. */
 ols_status ols_file_stat(const char *path, uint64_t *size, int64_t *mtime);

@@ -132,6 +132,40 @@ void ols_utf8_args(int *argc, char ***argv)
     (void)argv;
 }
 
+uint32_t ols_process_id(void) { return (uint32_t)getpid(); }
+
+void ols_hostname(char *buf, size_t n)
+{
+    char *p;
+    if (gethostname(buf, n) != 0 || !buf[0])
+        snprintf(buf, n, "localhost");
+    buf[n - 1] = '\0';
+    /* '/' and ':' would break Maildir names */
+    for (p = buf; *p; p++)
+        if (*p == '/' || *p == ':')
+            *p = '_';
+}
+
+ols_status ols_random(void *buf, size_t n)
+{
+    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+    size_t got = 0;
+    if (fd < 0)
+        return OLS_EIO;
+    while (got < n) {
+        ssize_t r = read(fd, (char *)buf + got, n - got);
+        if (r <= 0) {
+            if (r < 0 && errno == EINTR)
+                continue;
+            close(fd);
+            return OLS_EIO;
+        }
+        got += (size_t)r;
+    }
+    close(fd);
+    return OLS_OK;
+}
+
 uint64_t ols_thread_self_id(void) { return (uint64_t)(uintptr_t)pthread_self(); }
 
 /* ---- time ---- */
@@ -179,6 +213,13 @@ FILE *ols_fopen(const char *path, const char *mode)
     if (f)
         fcntl(fileno(f), F_SETFD, FD_CLOEXEC);
     return f;
+}
+
+int ols_file_sync(FILE *f)
+{
+    if (fflush(f) != 0)
+        return -1;
+    return fsync(fileno(f));
 }
 
 ols_status ols_mkdir_p(const char *path, ols_err *err)
@@ -276,6 +317,17 @@ ols_status ols_file_write_atomic(const char *path, const void *buf, size_t len, 
 ols_status ols_file_remove(const char *path)
 {
     return unlink(path) == 0 ? OLS_OK : errno_status(errno);
+}
+
+ols_status ols_dir_remove(const char *path)
+{
+    return rmdir(path) == 0 ? OLS_OK : errno == ENOTEMPTY ? OLS_EBUSY : errno_status(errno);
+}
+
+int ols_is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 ols_status ols_file_rename(const char *from, const char *to)

@@ -7,12 +7,14 @@
 #include <ws2tcpip.h>
 #include <windows.h>
 #include <wincrypt.h>
+#include <bcrypt.h>
 #include <shellapi.h>
 #include <shlobj.h>
 
 #include "plat.h"
 
 #include <errno.h>
+#include <io.h>
 #include <process.h>
 #include <stdlib.h>
 #include <string.h>
@@ -176,6 +178,30 @@ void ols_utf8_args(int *argc, char ***argv)
     *argv = v; /* lives for the whole process */
 }
 
+uint32_t ols_process_id(void) { return GetCurrentProcessId(); }
+
+void ols_hostname(char *buf, size_t n)
+{
+    wchar_t w[256];
+    DWORD len = 256;
+    char *s, *p;
+    if (GetComputerNameExW(ComputerNameDnsHostname, w, &len) && (s = narrow(w)) != NULL) {
+        snprintf(buf, n, "%s", s);
+        free(s);
+    } else {
+        snprintf(buf, n, "localhost");
+    }
+    for (p = buf; *p; p++)
+        if (*p == '/' || *p == ':' || *p == '\\')
+            *p = '_';
+}
+
+ols_status ols_random(void *buf, size_t n)
+{
+    return BCryptGenRandom(NULL, buf, (ULONG)n, BCRYPT_USE_SYSTEM_PREFERRED_RNG) == 0 ? OLS_OK
+                                                                                      : OLS_EIO;
+}
+
 uint64_t ols_thread_self_id(void) { return GetCurrentThreadId(); }
 
 /* ---- time ---- */
@@ -204,6 +230,13 @@ FILE *ols_fopen(const char *path, const char *mode)
     free(wp);
     free(wm);
     return f;
+}
+
+int ols_file_sync(FILE *f)
+{
+    if (fflush(f) != 0)
+        return -1;
+    return _commit(_fileno(f));
 }
 
 ols_status ols_mkdir_p(const char *path, ols_err *err)
@@ -316,6 +349,31 @@ ols_status ols_file_remove(const char *path)
         st = win_status(GetLastError());
     free(w);
     return st;
+}
+
+ols_status ols_dir_remove(const char *path)
+{
+    wchar_t *w = widen(path);
+    ols_status st = OLS_OK;
+    if (!w)
+        return OLS_ENOMEM;
+    if (!RemoveDirectoryW(w)) {
+        DWORD e = GetLastError();
+        st = e == ERROR_DIR_NOT_EMPTY ? OLS_EBUSY : win_status(e);
+    }
+    free(w);
+    return st;
+}
+
+int ols_is_dir(const char *path)
+{
+    wchar_t *w = widen(path);
+    DWORD a;
+    if (!w)
+        return 0;
+    a = GetFileAttributesW(w);
+    free(w);
+    return a != INVALID_FILE_ATTRIBUTES && (a & FILE_ATTRIBUTE_DIRECTORY);
 }
 
 ols_status ols_file_rename(const char *from, const char *to)
