@@ -24,6 +24,8 @@ typedef struct ols_store_folder_info {
 
 typedef struct ols_store_item {
     const char *id;  /* stable key of the item in its folder */
+    const char *tag; /* what the engine attached at add time (NULL if none): a crash
+                        between delivery and the state update is recovered through it */
     unsigned flags;  /* OLS_MF_* */
     uint64_t size;   /* bytes of the stored message */
     int64_t mtime;   /* last change of the item (Unix seconds) */
@@ -49,7 +51,8 @@ typedef struct ols_store_ops {
     ols_status (*list_items)(ols_store_folder *f, int (*cb)(void *ctx, const ols_store_item *it),
                              void *ctx, ols_err *err);
     /* Add an item: begin, write chunks, then commit (atomic: visible whole or not at all). */
-    ols_status (*add_begin)(ols_store_folder *f, unsigned flags, int64_t date,
+    /* tag: [A-Za-z0-9.-], at most 64 bytes, or NULL; list_items reports it back. */
+    ols_status (*add_begin)(ols_store_folder *f, unsigned flags, int64_t date, const char *tag,
                             ols_store_writer **w, ols_err *err);
     ols_status (*add_write)(ols_store_writer *w, const void *p, size_t n, ols_err *err);
     /* *id receives the new item's id (malloc'd). replace_id != NULL swaps that item's

@@ -627,6 +627,7 @@ static int scan_cb(void *vctx, const char *name)
             ols_file_stat(path, &size, &mtime);
         free(path);
         it.id = id;
+        it.tag = strstr(id, ",U=") ? strstr(id, ",U=") + 3 : NULL;
         it.flags = c->in_cur ? parse_flags(name) : 0;
         it.size = size;
         it.mtime = mtime;
@@ -727,8 +728,18 @@ static ols_status md_list_items(ols_store_folder *base,
 }
 
 /* ---- adding ---- */
+static int tag_ok(const char *t)
+{
+    size_t n = 0;
+    for (; *t; t++, n++)
+        if (!((*t >= 'a' && *t <= 'z') || (*t >= 'A' && *t <= 'Z') || (*t >= '0' && *t <= '9') ||
+              *t == '.' || *t == '-'))
+            return 0;
+    return n > 0 && n <= 64;
+}
+
 static ols_status md_add_begin(ols_store_folder *base, unsigned flags, int64_t date,
-                               ols_store_writer **out, ols_err *err)
+                               const char *tag, ols_store_writer **out, ols_err *err)
 {
     md_folder *f = (md_folder *)base;
     md_store *s = (md_store *)base->store;
@@ -739,9 +750,14 @@ static ols_status md_add_begin(ols_store_folder *base, unsigned flags, int64_t d
     (void)date;
     if (!w)
         return ols_err_set(err, OLS_ENOMEM, "out of memory");
+    if (tag && !tag_ok(tag)) {
+        free(w);
+        return ols_err_set(err, OLS_EINVAL, "bad item tag");
+    }
     ols_random(&rnd, sizeof rnd);
-    snprintf(unique, sizeof unique, "%lld.M%06dP%uQ%uR%08x.%s", (long long)(now / 1000),
-             (int)(now % 1000) * 1000, ols_process_id(), ++s->counter, rnd, s->host);
+    snprintf(unique, sizeof unique, "%lld.M%06dP%uQ%uR%08x.%s%s%s", (long long)(now / 1000),
+             (int)(now % 1000) * 1000, ols_process_id(), ++s->counter, rnd, s->host,
+             tag ? ",U=" : "", tag ? tag : "");
     w->base.folder = base;
     w->flags = flags & OLS_MF_ALL;
     w->unique = strdup(unique);

@@ -39,7 +39,7 @@ static ols_status add_msg(ols_store_folder *f, const char *text, unsigned flags,
 {
     ols_store_writer *w;
     ols_err err = {0};
-    ols_status st = f->store->ops->add_begin(f, flags, 0, &w, &err);
+    ols_status st = f->store->ops->add_begin(f, flags, 0, NULL, &w, &err);
     if (st != OLS_OK)
         return st;
     /* written in two chunks, as the engine streams */
@@ -70,6 +70,7 @@ static ols_status buf_sink(void *ctx, const void *p, size_t n)
 }
 
 struct items {
+    char tags[16][80];
     char ids[16][256];
     unsigned flags[16];
     int n;
@@ -79,6 +80,7 @@ static int item_cb(void *ctx, const ols_store_item *it)
     struct items *is = ctx;
     if (is->n < 16) {
         snprintf(is->ids[is->n], sizeof is->ids[0], "%s", it->id);
+        snprintf(is->tags[is->n], sizeof is->tags[0], "%s", it->tag ? it->tag : "");
         is->flags[is->n] = it->flags;
         is->n++;
     }
@@ -200,7 +202,7 @@ static void test_items(ols_store *s)
         ols_store_writer *w;
         char *rid = NULL;
         static const char full[] = "From: a@example.org\r\nSubject: one\r\n\r\nthe full body\r\n";
-        o->add_begin(f, 0, 0, &w, &err);
+        o->add_begin(f, 0, 0, NULL, &w, &err);
         o->add_write(w, full, sizeof full - 1, &err);
         OK(o->add_commit(w, id1, &rid, &err) == OLS_OK, "replace: %s", err.msg);
         OK(rid && !strcmp(rid, id1), "same id after replace");
@@ -217,12 +219,31 @@ static void test_items(ols_store *s)
     /* abort leaves nothing behind */
     {
         ols_store_writer *w;
-        o->add_begin(f, 0, 0, &w, &err);
+        o->add_begin(f, 0, 0, NULL, &w, &err);
         o->add_write(w, "partial", 7, &err);
         o->add_abort(w);
         memset(&is, 0, sizeof is);
         o->list_items(f, item_cb, &is, &err);
         OK(is.n == 2, "aborted add is invisible");
+    }
+
+    /* a tag given at add time comes back with the item */
+    {
+        ols_store_writer *w;
+        char *tid = NULL;
+        int i, found = 0;
+        OK(o->add_begin(f, OLS_MF_SEEN, 0, "bad/tag", &w, &err) == OLS_EINVAL, "bad tag refused");
+        OK(o->add_begin(f, OLS_MF_SEEN, 0, "1700000000-42", &w, &err) == OLS_OK, "tagged add");
+        o->add_write(w, m2, sizeof m2 - 1, &err);
+        o->add_commit(w, NULL, &tid, &err);
+        memset(&is, 0, sizeof is);
+        o->list_items(f, item_cb, &is, &err);
+        for (i = 0; i < is.n; i++)
+            if (!strcmp(is.ids[i], tid) && !strcmp(is.tags[i], "1700000000-42"))
+                found = 1;
+        OK(found, "tag reported by list_items");
+        o->delete_item(f, tid, &err);
+        free(tid);
     }
 
     /* delete, and a missing id is a clean error */
