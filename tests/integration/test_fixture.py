@@ -282,6 +282,51 @@ class FixtureServerTest(unittest.TestCase):
         self.assertEqual(typ, "OK")  # the stream is deflated from here; just leave
         c.shutdown()
 
+    def _raw_imaps(self, user):
+        s = self.ctx().wrap_socket(socket.create_connection(
+            (self.f.host, self.f.imaps_port), timeout=10), server_hostname=self.f.host)
+        self.addCleanup(s.close)
+        buf = [b""]
+
+        def until(pattern, timeout=10):
+            deadline = time.monotonic() + timeout
+            while not re.search(pattern, buf[0]):
+                if time.monotonic() > deadline:
+                    self.fail("no %r in %r" % (pattern, buf[0][-500:]))
+                s.settimeout(max(0.1, deadline - time.monotonic()))
+                try:
+                    chunk = s.recv(65536)
+                except socket.timeout:
+                    continue
+                self.assertTrue(chunk, "connection closed")
+                buf[0] += chunk
+            out, buf[0] = buf[0], b""
+            return out
+
+        until(rb"^\* OK")
+        s.sendall(b"a LOGIN %s \"%s\"\r\n" % (user.encode(),
+                                                self.f.users[user].encode()))
+        until(rb"\ba OK")
+        return s, until
+
+    def test_idle_and_notify_see_new_mail(self):
+        s, until = self._raw_imaps("bob")
+        s.sendall(b"b SELECT INBOX\r\n")
+        until(rb"\bb OK")
+        s.sendall(b"c IDLE\r\n")
+        until(rb"\+ ")
+        self.f.deliver("bob", dfx._plain("bob", 98, "IDLE wake-up"))
+        until(rb"\* \d+ EXISTS")
+        s.sendall(b"DONE\r\n")
+        until(rb"\bc OK")
+        n, until2 = self._raw_imaps("bob")
+        n.sendall(b"d NOTIFY SET STATUS (personal (MessageNew MessageExpunge))\r\n")
+        until2(rb"\bd OK")
+        c = self.imaps("bob")
+        c.create("NotifyTarget")
+        c.append("NotifyTarget", None, None, b"Subject: notify\r\n\r\nhi\r\n")
+        until2(rb"\* STATUS NotifyTarget \(MESSAGES 1")
+
     # ---------------- POP3 / ManageSieve / LDA ----------------
     def test_pop3_stls(self):
         f = self.f
@@ -354,10 +399,6 @@ class FixtureServerTest(unittest.TestCase):
         self.assertIn(b"MESSAGES %d" % n, dat[0])
 
 
-def _fixture_pids_and_dirs(env_or_state):
-    return env_or_state
-
-
 @unittest.skipUnless(HAVE_DOVECOT, "dovecot is not installed")
 class FixtureLifecycleTest(unittest.TestCase):
     """Start/stop paths: API, CLI start/stop, CLI run, atexit, signals."""
@@ -366,6 +407,9 @@ class FixtureLifecycleTest(unittest.TestCase):
         pids = ([pid] if pid else []) + list(kids)
         self.assertTrue(_wait_gone(pids), "dovecot processes survived")
         self.assertEqual(dfx.processes_using_config(config), [])
+        deadline = time.monotonic() + 10  # the watchdog path removes it a bit later
+        while os.path.exists(workdir) and time.monotonic() < deadline:
+            time.sleep(0.05)
         self.assertFalse(os.path.exists(workdir), workdir)
 
     def test_context_manager_cleans_up(self):
@@ -467,6 +511,21 @@ class FixtureLifecycleTest(unittest.TestCase):
     def test_sigint_cleanup(self):
         rc = self._child_python("time.sleep(60)", signal.SIGINT)
         self.assertNotEqual(rc, 0)
+
+    def test_sigkill_of_owner_watchdog_cleans_up(self):
+        # atexit/signal handlers cannot run on SIGKILL (e.g. a ctest timeout)
+        self.assertEqual(self._child_python("time.sleep(60)", signal.SIGKILL),
+                         -signal.SIGKILL)
+
+    def test_fork_child_exit_keeps_server(self):
+        body = ("import os, imaplib, ssl\n"
+                "pid = os.fork()\n"
+                "if pid == 0:\n"
+                "    sys.exit(0)  # runs atexit in the child\n"
+                "os.waitpid(pid, 0)\n"
+                "c = f.imap('alice'); c.logout()\n"
+                "sys.exit(5)\n")
+        self.assertEqual(self._child_python(body), 5)
 
     def test_start_failure_reports_log(self):
         f = dfx.DovecotFixture(seed=False, start_timeout=3)
