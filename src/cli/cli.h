@@ -49,5 +49,6 @@ int cmd_version(cli_ctx *c);
 int cmd_settings(cli_ctx *c);
 int cmd_logs(cli_ctx *c);
 int cmd_secret(cli_ctx *c);
+int cmd_pop3(cli_ctx *c);
 
 #endif

@@ -17,6 +17,7 @@ static const cli_cmd commands[] = {
      "olsync logs [dir|zip --out FILE [--days N]|clear] [--config FILE]"},
     {"secret", cmd_secret, "store the account password in the secret store",
      "olsync secret [set|delete|check] [--config FILE]  (set reads the password from stdin)"},
+    {"pop3", cmd_pop3, "loopback POP3 stub for Outlook", "olsync pop3 [--config F] [--port N] [--stop-on-eof] [--exit-after S]"},
 };
 
 void cli_error(const char *fmt, ...)
