@@ -50,5 +50,10 @@ int cmd_settings(cli_ctx *c);
 int cmd_logs(cli_ctx *c);
 int cmd_secret(cli_ctx *c);
 int cmd_pop3(cli_ctx *c);
+int cmd_trust(cli_ctx *c);
+int cmd_sync(cli_ctx *c);
+int cmd_status(cli_ctx *c);
+int cmd_folders(cli_ctx *c);
+int cmd_ignored(cli_ctx *c);
 
 #endif

@@ -10,6 +10,16 @@
 #include "plat/plat.h"
 
 static const cli_cmd commands[] = {
+#ifdef OLS_HAVE_SYNC
+    {"sync", cmd_sync, "two-way sync of the account with the local store",
+     "olsync sync [--config F] [--folder NAME] [--full] [--force] [--json] [--quiet]"},
+    {"status", cmd_status, "what is in sync, from the local state (no network)",
+     "olsync status [--config F] [--json]"},
+    {"folders", cmd_folders, "the server's folders and which are synced",
+     "olsync folders [--config F] [--json]"},
+    {"ignored", cmd_ignored, "items skipped after failing three times; --reset retries them",
+     "olsync ignored [--config F] [--reset [--folder NAME]] [--json]"},
+#endif
     {"version", cmd_version, "print the version and the libraries used", "olsync version [--json]"},
     {"settings", cmd_settings, "show, read or change settings",
      "olsync settings [show|keys|get KEY|set KEY VALUE|reset KEY] [--config FILE] [--json]"},
@@ -18,6 +28,7 @@ static const cli_cmd commands[] = {
     {"secret", cmd_secret, "store the account password in the secret store",
      "olsync secret [set|delete|check] [--config FILE]  (set reads the password from stdin)"},
     {"pop3", cmd_pop3, "loopback POP3 stub for Outlook", "olsync pop3 [--config F] [--port N] [--stop-on-eof] [--exit-after S]"},
+    {"trust", cmd_trust, "show the server's certificate and pin it; list or remove pins", "olsync trust [--config F] [--yes] [--host H --port N --security tls|starttls] | --list [--json] | --remove PIN|HOST:PORT"},
 };
 
 void cli_error(const char *fmt, ...)

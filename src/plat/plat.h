@@ -51,6 +51,7 @@ void ols_sleep_ms(uint32_t ms);
 
 /* ---- files; every path is UTF-8 ---- */
 FILE *ols_fopen(const char *path, const char *mode);
+int ols_is_tty(FILE *f);
 /* fflush and force to disk; 0 on success. */
 int ols_file_sync(FILE *f);
 ols_status ols_mkdir_p(const char *path, ols_err *err);
@@ -120,6 +121,13 @@ void ols_sock_close(ols_sock s);
 ols_status ols_sock_local_addr(ols_sock s, char *ip, size_t iplen, uint16_t *port);
 /* Number of ready entries, 0 on timeout, -1 on error. timeout_ms < 0 waits forever. */
 int ols_poll(ols_pollfd *fds, unsigned n, int timeout_ms);
+
+/* ---- TLS trust anchors ---- */
+/* Calls add_der for each certificate of the system's trusted root store (Windows: the
+ * ROOT store, which OpenSSL does not read by itself); add_der returns non-zero to stop.
+ * A no-op returning OLS_OK where OpenSSL finds the system store itself (POSIX). */
+ols_status ols_plat_system_roots(int (*add_der)(void *ctx, const unsigned char *der, size_t len),
+                                 void *ctx);
 
 #ifdef __cplusplus
 }

@@ -215,6 +215,8 @@ FILE *ols_fopen(const char *path, const char *mode)
     return f;
 }
 
+int ols_is_tty(FILE *f) { return isatty(fileno(f)); }
+
 int ols_file_sync(FILE *f)
 {
     if (fflush(f) != 0)
@@ -659,4 +661,13 @@ int ols_poll(ols_pollfd *fds, unsigned n, int timeout_ms)
     if (p != stackp)
         free(p);
     return rc;
+}
+
+/* ---- TLS trust anchors: OpenSSL reads the system store itself here ---- */
+ols_status ols_plat_system_roots(int (*add_der)(void *ctx, const unsigned char *der, size_t len),
+                                 void *ctx)
+{
+    (void)add_der;
+    (void)ctx;
+    return OLS_OK;
 }

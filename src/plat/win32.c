@@ -232,6 +232,8 @@ FILE *ols_fopen(const char *path, const char *mode)
     return f;
 }
 
+int ols_is_tty(FILE *f) { return _isatty(_fileno(f)); }
+
 int ols_file_sync(FILE *f)
 {
     if (fflush(f) != 0)
@@ -775,4 +777,24 @@ int ols_poll(ols_pollfd *fds, unsigned n, int timeout_ms)
     if (p != stackp)
         free(p);
     return rc == SOCKET_ERROR ? -1 : rc;
+}
+
+/* ---- TLS trust anchors: OpenSSL on Windows does not read the system ROOT store ---- */
+ols_status ols_plat_system_roots(int (*add_der)(void *ctx, const unsigned char *der, size_t len),
+                                 void *ctx)
+{
+    HCERTSTORE store = CertOpenSystemStoreW(0, L"ROOT");
+    PCCERT_CONTEXT cert = NULL;
+    if (!store)
+        return OLS_ENOENT;
+    while ((cert = CertEnumCertificatesInStore(store, cert)) != NULL) {
+        if (!(cert->dwCertEncodingType & X509_ASN_ENCODING) || !cert->pbCertEncoded)
+            continue;
+        if (add_der(ctx, cert->pbCertEncoded, cert->cbCertEncoded)) {
+            CertFreeCertificateContext(cert);
+            break;
+        }
+    }
+    CertCloseStore(store, 0);
+    return OLS_OK;
 }

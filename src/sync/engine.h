@@ -1,0 +1,28 @@
+/* Internals shared by the sync engine's files. */
+#ifndef OLS_SYNC_ENGINE_H
+#define OLS_SYNC_ENGINE_H
+
+#include "olsync/imap.h"
+#include "olsync/store.h"
+#include "olsync/sync.h"
+#include "state.h"
+#include "uidset.h"
+
+typedef struct eng {
+    const ols_sync_opts *o;
+    ols_imap *im;
+    ols_state *st;
+    ols_store *store;
+    ols_sync_report *rep;
+    ols_sync_progress prog;
+    uint64_t start_ms, last_progress_ms;
+    unsigned guard_pct, guard_min, full_every;
+    char delim;
+} eng;
+
+/* Sync the items of one folder whose state row is f (f->id set). */
+ols_status ols_sync_mailbox(eng *e, ols_state_folder *f, ols_err *err);
+void ols_sync_progress_tick(eng *e, int force);
+int ols_sync_cancelled(eng *e);
+
+#endif
