@@ -21,6 +21,7 @@ typedef struct row {
     int s_present;     /* server still has it */
     unsigned s_flags;
     int l_index;       /* index into locals, -1 if gone */
+    int drop;          /* a conflict turned it into a new item on one side */
 } row;
 
 typedef struct local {
@@ -87,6 +88,12 @@ static int cmp_srv(const void *a, const void *b)
 {
     const srv *x = a, *y = b;
     return x->uid < y->uid ? -1 : x->uid > y->uid;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
 }
 
 static row *find_row(fsync *s, uint32_t uid)
@@ -495,9 +502,15 @@ static int recover_journal(void *ctx, const ols_state_journal *j)
     if (uid && uid >= j->uidnext && !find_row(s, uid)) {
         ols_state_item it = {uid, j->local_id, 0, j->size};
         int li = find_local(s, j->local_id);
+        srv *v = find_srv(s, uid);
         if (li >= 0) {
             it.flags = s->locals[li].flags & ~OLS_MF_DELETED;
             ols_state_item_put(e->st, s->f->id, &it, NULL);
+            s->locals[li].mapped = 1;
+            if (v) {
+                v->mapped = 1;
+                v->flags = it.flags; /* what we appended; a later change shows next time */
+            }
             e->rep->adopted++;
             OLS_LOG_INFO("sync", "%s: an interrupted upload was found on the server (UID %u)",
                          s->f->path, uid);
@@ -872,10 +885,24 @@ ols_status ols_sync_mailbox(eng *e, ols_state_folder *f, ols_err *err)
     for (i = 0; i < s.nrows; i++) {
         row *r = &s.rows[i];
         if (r->s_present && r->l_index < 0) {
-            if (!ols_state_folder_of_local(e->st, r->local_id, f->id))
+            int moved = ols_state_folder_of_local(e->st, r->local_id, f->id) != 0;
+            if (!moved && e->o->conflict == OLS_CONFLICT_SERVER && r->s_flags != r->base) {
+                /* deleted here, changed on the server: the server's copy comes back */
+                r->drop = 1;
+                new_uids[n_new++] = r->uid;
+                continue;
+            }
+            if (!moved)
                 n_guard_srv++;
             srv_del[n_srv_del++] = r->uid;
         } else if (!r->s_present && r->l_index >= 0) {
+            local *l = &s.locals[r->l_index];
+            if (e->o->conflict == OLS_CONFLICT_CLIENT && l->flags != r->base) {
+                /* deleted on the server, changed here: the local copy goes back up */
+                r->drop = 1;
+                l->mapped = 0;
+                continue;
+            }
             n_loc_del++;
         }
     }
@@ -908,7 +935,9 @@ ols_status ols_sync_mailbox(eng *e, ols_state_folder *f, ols_err *err)
     for (i = 0; i < s.nrows && st == OLS_OK; i++) {
         row *r = &s.rows[i];
         local *l = r->l_index >= 0 ? &s.locals[r->l_index] : NULL;
-        if (!r->s_present && !l) {
+        if (r->drop) {
+            ols_state_item_del(e->st, f->id, r->uid, NULL);
+        } else if (!r->s_present && !l) {
             ols_state_item_del(e->st, f->id, r->uid, NULL);
         } else if (!r->s_present) {
             /* deleted on the server */
@@ -919,10 +948,11 @@ ols_status ols_sync_mailbox(eng *e, ols_state_folder *f, ols_err *err)
         } else if (!l) {
             /* deleted or moved away locally: expunged below, in one command */
         } else {
+            /* per flag: the side that changed it wins; a flag both changed has the same
+             * new value on both sides, so flags never conflict */
             unsigned lf = l->flags, sf = r->s_flags, b = r->base;
-            unsigned merged = (sf ^ lf ^ b) & OLS_MF_ALL;
-            if (e->o->conflict == OLS_CONFLICT_CLIENT && ((sf ^ b) & (lf ^ b)))
-                merged = lf; /* cannot differ per bit, kept for clarity of intent */
+            unsigned s_changed = sf ^ b;
+            unsigned merged = ((sf & s_changed) | (lf & ~s_changed)) & OLS_MF_ALL;
             if (merged != lf) {
                 if (e->store->ops->set_flags(s.sf, l->id, merged, err) != OLS_OK) {
                     st = err->code;
@@ -967,7 +997,9 @@ ols_status ols_sync_mailbox(eng *e, ols_state_folder *f, ols_err *err)
         ols_state_step("delete remote: done");
     }
 
-    /* downloads */
+    /* downloads, in UID order so the sets stay compact */
+    if (n_new)
+        qsort(new_uids, n_new, sizeof *new_uids, cmp_u32);
     if ((st = download(&s, new_uids, n_new, err)) != OLS_OK)
         goto out;
 
