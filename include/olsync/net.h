@@ -58,6 +58,22 @@ int ols_conn_is_tls(ols_conn *c);
 int ols_conn_is_compressed(ols_conn *c);
 /* SPKI pin of the peer seen by the last TLS handshake ("sha256/BASE64"), or NULL. */
 const char *ols_conn_peer_pin(ols_conn *c);
+
+/* The certificate the server showed in the last TLS handshake, kept after a refusal too
+ * so that a person can be shown what they are asked to trust. */
+typedef struct ols_cert_info {
+    char subject[512];   /* RFC 2253 form */
+    char issuer[512];
+    char not_before[32]; /* "YYYY-MM-DD HH:MM:SS UTC" */
+    char not_after[32];
+    char pin[64];        /* "sha256/BASE64" of the SubjectPublicKeyInfo */
+    char sha256[100];    /* SHA-256 of the whole certificate, "AB:CD:..." */
+    int verified;        /* chain and host name verified */
+    int pinned;          /* not verified, accepted because of a pin */
+    char problem[256];   /* why verification failed; "" when verified */
+} ols_cert_info;
+/* OLS_ENOENT when no TLS handshake got as far as a certificate. */
+ols_status ols_conn_peer_cert(ols_conn *c, ols_cert_info *out);
 void ols_conn_stats_get(ols_conn *c, ols_conn_stats *s);
 /* A trace tag for ols_log_data ("imap"); NULL = no trace. */
 void ols_conn_set_trace(ols_conn *c, const char *channel);
@@ -74,6 +90,8 @@ ols_status ols_trust_list(const char *pin_file,
                           ols_err *err);
 /* Default pin file: <state dir>/trust.json, malloc'd. */
 char *ols_trust_default_file(void);
+/* The pin key for a server: "host:port", "[v6addr]:port" for an IPv6 literal. */
+void ols_trust_hostport(char *out, size_t n, const char *host, uint16_t port);
 
 #ifdef __cplusplus
 }
