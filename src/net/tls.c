@@ -19,7 +19,6 @@ typedef struct tls_filter {
     net_filter f;
     SSL_CTX *ctx;
     SSL *ssl;
-    BIO_METHOD *bm;
     int lower_failed, lower_eof;
     ols_err lower_err; /* why the layer below failed */
     int verify_err;    /* first chain/host problem seen by the verify callback */
@@ -319,8 +318,6 @@ static void tls_free(tls_filter *t)
         SSL_free(t->ssl); /* frees the BIO too */
     if (t->ctx)
         SSL_CTX_free(t->ctx);
-    if (t->bm)
-        BIO_meth_free(t->bm);
     free(t);
 }
 
@@ -382,8 +379,10 @@ static ols_status make_ctx(const char *ca, SSL_CTX **out, ols_err *err)
 /* Loading the system store takes ~15 ms (more on Windows), so the last context is kept
  * for a while and shared; a changed CA file or an old context makes a new one. */
 #define CTX_CACHE_MS (10u * 60u * 1000u)
-static CRYPTO_ONCE ctx_once = CRYPTO_ONCE_STATIC_INIT;
+static CRYPTO_ONCE net_once = CRYPTO_ONCE_STATIC_INIT;
 static CRYPTO_RWLOCK *ctx_lock;
+/* One method for the process: OpenSSL has only 255 BIO type numbers to hand out. */
+static BIO_METHOD *bio_method;
 static struct {
     SSL_CTX *ctx;
     char ca[1024];
@@ -391,9 +390,18 @@ static struct {
     int64_t mtime;
 } ctx_cache;
 
-static void ctx_lock_init(void)
+static void net_once_init(void)
 {
     ctx_lock = CRYPTO_THREAD_lock_new();
+    bio_method = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "olsync-filter");
+    if (bio_method &&
+        (!BIO_meth_set_create(bio_method, bio_create) ||
+         !BIO_meth_set_destroy(bio_method, bio_destroy) ||
+         !BIO_meth_set_read(bio_method, bio_read) || !BIO_meth_set_write(bio_method, bio_write) ||
+         !BIO_meth_set_ctrl(bio_method, bio_ctrl))) {
+        BIO_meth_free(bio_method);
+        bio_method = NULL;
+    }
 }
 
 static ols_status get_ctx(const ols_tls_config *cfg, SSL_CTX **out, ols_err *err)
@@ -406,7 +414,7 @@ static ols_status get_ctx(const ols_tls_config *cfg, SSL_CTX **out, ols_err *err
 
     if (*ca)
         ols_file_stat(ca, &size, &mtime); /* a missing file fails below, with its name */
-    if (!CRYPTO_THREAD_run_once(&ctx_once, ctx_lock_init) || !ctx_lock)
+    if (!CRYPTO_THREAD_run_once(&net_once, net_once_init) || !ctx_lock)
         cacheable = 0;
     if (cacheable && CRYPTO_THREAD_write_lock(ctx_lock)) {
         if (ctx_cache.ctx && !strcmp(ctx_cache.ca, ca) && ctx_cache.size == size &&
@@ -440,16 +448,10 @@ static ols_status get_ctx(const ols_tls_config *cfg, SSL_CTX **out, ols_err *err
 static ols_status make_ssl(tls_filter *t, const char *host, ols_err *err)
 {
     BIO *b;
-    t->bm = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "olsync-filter");
-    if (!t->bm)
+    if (!CRYPTO_THREAD_run_once(&net_once, net_once_init) || !bio_method)
         return ols_err_set(err, OLS_ENOMEM, "cannot create a TLS I/O method");
-    BIO_meth_set_create(t->bm, bio_create);
-    BIO_meth_set_destroy(t->bm, bio_destroy);
-    BIO_meth_set_read(t->bm, bio_read);
-    BIO_meth_set_write(t->bm, bio_write);
-    BIO_meth_set_ctrl(t->bm, bio_ctrl);
     t->ssl = SSL_new(t->ctx);
-    b = t->ssl ? BIO_new(t->bm) : NULL;
+    b = t->ssl ? BIO_new(bio_method) : NULL;
     if (!b)
         return ols_err_set(err, OLS_ENOMEM, "cannot create a TLS session");
     BIO_set_data(b, t);

@@ -328,7 +328,7 @@ static void srv_main(void *arg)
             srv_fail(s, "accept");
             continue;
         }
-        serve_one(s, s->modes[i], cs);
+        serve_one(s, i < 8 ? s->modes[i] : s->modes[7], cs);
         ols_sock_close(cs);
     }
 }
@@ -343,7 +343,7 @@ static void srv_start(srv *s, X509 *cert, EVP_PKEY *key, const enum srv_mode *mo
         fprintf(stderr, "server certificate setup failed\n");
         exit(2);
     }
-    memcpy(s->modes, modes, (size_t)n * sizeof *modes);
+    memcpy(s->modes, modes, (size_t)(n < 8 ? n : 8) * sizeof *modes);
     s->nconn = n;
     if (ols_sock_listen_loopback(0, 8, &s->lsock, &s->port, &err) != OLS_OK ||
         ols_thread_start(&s->th, srv_main, s) != OLS_OK) {
@@ -692,6 +692,36 @@ static void test_deflate(pki *p, const char *dir)
     free(pins);
 }
 
+/* Per-connection state must not run out: OpenSSL has only 255 BIO type numbers. */
+static void test_many_connections(pki *p, const char *dir)
+{
+    static const enum srv_mode modes[] = {M_ECHO, M_ECHO, M_ECHO, M_ECHO,
+                                          M_ECHO, M_ECHO, M_ECHO, M_ECHO};
+    enum { N = 300 };
+    srv s;
+    ols_conn *c = NULL;
+    ols_err err = {0};
+    char *pins = ols_path_join(dir, "pins-many.json");
+    char buf[8];
+    int i, ok = 0;
+
+    srv_start(&s, p->srv, p->srv_key, modes, N);
+    for (i = 0; i < N; i++) {
+        ols_status st = tls_connect(&s, p->ca_file, pins, "127.0.0.1", &c, &err);
+        if (st == OLS_OK && ols_conn_write(c, "ping", 4, &err) == OLS_OK &&
+            ols_conn_flush(c, &err) == OLS_OK && read_exact(c, buf, 4, &err) == 4 &&
+            !memcmp(buf, "ping", 4))
+            ok++;
+        else if (ok == i)
+            OK(0, "connection %d failed: %s", i, err.msg);
+        ols_conn_close(c);
+        c = NULL;
+    }
+    OK(ok == N, "%d of %d connections worked", ok, N);
+    srv_stop(&s);
+    free(pins);
+}
+
 static void test_timeout_and_misuse(pki *p)
 {
     static const enum srv_mode modes[] = {M_SILENT, M_SILENT};
@@ -848,6 +878,7 @@ int main(void)
     test_starttls_injection(&p, dir);
     test_broken_handshakes(&p, dir);
     test_deflate(&p, dir);
+    test_many_connections(&p, dir);
     test_timeout_and_misuse(&p);
 
     X509_free(p.ca);
