@@ -297,15 +297,17 @@ int ols_imap_parse_datetime(const char *s, int64_t *out)
 
 void ols_imap_format_datetime(int64_t t, char out[32])
 {
-    int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400), y;
-    int64_t secs = t - days * 86400;
+    char tmp[96];
+    int64_t days, secs, y;
     unsigned m, d;
+    if (t < -62135596800LL || t > 253402300799LL) /* IMAP wants years 0001..9999 */
+        t = 0;
+    days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+    secs = t - days * 86400;
     civil_from_days(days, &y, &m, &d);
-    if (y < 1 || y > 9999) { /* IMAP wants four digits */
-        y = 1970, m = 1, d = 1, secs = 0;
-    }
-    snprintf(out, 32, "%02u-%s-%04d %02d:%02d:%02d +0000", d, months[m - 1], (int)y,
+    snprintf(tmp, sizeof tmp, "%02u-%s-%04d %02d:%02d:%02d +0000", d, months[m - 1], (int)y,
              (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
+    memcpy(out, tmp, 27); /* "dd-Mon-yyyy hh:mm:ss +0000" and its NUL */
 }
 
 /* ---- capabilities ---- */
@@ -410,19 +412,21 @@ static void ser(sbuf *b, const ols_imap_arg *a)
         break;
     case OLS_IMAP_ARG_STRING:
         for (i = 0; i < a->len; i++)
-            if (a->s[i] == '\r' || a->s[i] == '\n' || a->s[i] == 0)
+            if (a->s[i] == '\r' || a->s[i] == '\n')
                 lit = 1;
+        /* the result is a C string: a NUL (never valid in these fields) becomes '?' */
         if (lit) {
             snprintf(hdr, sizeof hdr, "{%zu}\r\n", a->len);
             sb_add(b, hdr, strlen(hdr));
-            sb_add(b, a->s, a->len);
+            for (i = 0; i < a->len; i++)
+                sb_add(b, a->s[i] ? a->s + i : "?", 1);
             break;
         }
         sb_add(b, "\"", 1);
         for (i = 0; i < a->len; i++) {
             if (a->s[i] == '"' || a->s[i] == '\\')
                 sb_add(b, "\\", 1);
-            sb_add(b, a->s + i, 1);
+            sb_add(b, a->s[i] ? a->s + i : "?", 1);
         }
         sb_add(b, "\"", 1);
         break;
