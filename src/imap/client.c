@@ -419,6 +419,10 @@ ols_status im_begin_more(ols_imap *im, im_pend **out, ols_err *err)
     if (!p)
         return ols_err_set(err, OLS_EBUSY, "too many IMAP commands in flight");
     memset(p, 0, sizeof *p);
+    if (im->olen) { /* a command given up before its line ended never reached the wire */
+        ols_memzero(im->obuf, im->olen);
+        im->olen = 0;
+    }
     p->used = 1;
     p->tag = ++im->next_tag;
     if (p->tag == 0)
@@ -448,12 +452,36 @@ ols_status im_begin(ols_imap *im, const ols_imap_events *ev, im_untagged_fn fn, 
     return im_begin_more(im, out, err);
 }
 
+/* Command text collects here until its line ends (or a literal follows), so the
+ * connection -- and its protocol trace -- gets whole lines. */
 ols_status im_put(ols_imap *im, const char *s, ols_err *err)
 {
-    ols_status st;
+    size_t n = strlen(s);
     if (im->broken)
         return im_broken(im, err);
-    st = ols_conn_write(im->conn, s, strlen(s), err);
+    if (im->olen + n + 1 > im->ocap) {
+        size_t cap = im->ocap ? im->ocap : 1024;
+        char *x;
+        while (cap < im->olen + n + 1)
+            cap *= 2;
+        if (!(x = realloc(im->obuf, cap)))
+            return ols_err_set(err, OLS_ENOMEM, "out of memory");
+        im->obuf = x;
+        im->ocap = cap;
+    }
+    memcpy(im->obuf + im->olen, s, n);
+    im->olen += n;
+    return OLS_OK;
+}
+
+static ols_status out_push(ols_imap *im, ols_err *err)
+{
+    ols_status st = OLS_OK;
+    if (im->olen) {
+        st = ols_conn_write(im->conn, im->obuf, im->olen, err);
+        ols_memzero(im->obuf, im->olen); /* may have held a password */
+        im->olen = 0;
+    }
     return st == OLS_OK ? st : im_fail(im, err);
 }
 
@@ -484,6 +512,8 @@ ols_status im_end(ols_imap *im, im_pend *p, int flush, ols_err *err)
 {
     ols_status st = im_put(im, "\r\n", err);
     (void)p;
+    if (st == OLS_OK)
+        st = out_push(im, err);
     if (st == OLS_OK && flush && (st = ols_conn_flush(im->conn, err)) != OLS_OK)
         return im_fail(im, err);
     return st;
@@ -495,6 +525,8 @@ ols_status im_put_literal(ols_imap *im, im_pend *p, const void *data, size_t len
     int nonsync = (caps & OLS_CAP_LITERALPLUS) || ((caps & OLS_CAP_LITERALMINUS) && len <= 4096);
     const unsigned char *d = data;
     ols_status st = im_putf(im, err, "{%zu%s}\r\n", len, nonsync ? "+" : "");
+    if (st == OLS_OK)
+        st = out_push(im, err);
     if (st != OLS_OK)
         return st;
     if (!nonsync) {
@@ -950,6 +982,7 @@ void ols_imap_close(ols_imap *im)
     for (i = 0; i < IM_MAX_INFLIGHT; i++)
         free(im->pend[i].codeargs);
     free(im->rbuf);
+    free(im->obuf);
     free(im->trace);
     free(im->copyuid);
     free(im);

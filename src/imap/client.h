@@ -35,6 +35,8 @@ struct ols_imap {
     uint32_t timeout_ms;
     char *trace;
 
+    char *obuf;        /* the command line being written */
+    size_t olen, ocap;
     uint32_t next_tag;
     im_pend pend[IM_MAX_INFLIGHT];
 

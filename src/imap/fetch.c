@@ -84,6 +84,8 @@ ols_status ols_imap_select(ols_imap *im, const char *mailbox, int readonly,
     if ((st = im_result(im, p, readonly ? "EXAMINE" : "SELECT", err)) != OLS_OK)
         return ols_err_prefix(err, "%s", mailbox), st;
     im->selected = 1;
+    if (!(caps & OLS_CAP_CONDSTORE)) /* volunteered, or CONDSTORE ignored: not ours to use */
+        im->mb.highestmodseq = 0;
     if (out)
         *out = im->mb;
     return OLS_OK;
@@ -460,7 +462,7 @@ ols_status ols_imap_append(ols_imap *im, const char *mailbox, unsigned flags, in
     if ((st = im_put_literal(im, p, msg, len, err)) != OLS_OK ||
         (st = im_end(im, p, 1, err)) != OLS_OK || (st = im_wait(im, p, err)) != OLS_OK)
         return st;
-    if (!strcmp(p->code, "APPENDUID")) {
+    if (!strcmp(p->code, "APPENDUID") && (im_caps(im) & OLS_CAP_UIDPLUS)) {
         uint32_t v, u;
         if (!parse_two_u32(p->codeargs, &v, &u) || u == 0)
             im_note(im, OLS_EPROTO, "malformed APPENDUID");
@@ -521,7 +523,8 @@ ols_status ols_imap_uid_move(ols_imap *im, const char *uidset, const char *dest,
         (st = im_end(im, p, 1, err)) != OLS_OK || (st = im_wait(im, p, err)) != OLS_OK)
         return st;
     /* MOVE says COPYUID in an untagged OK before the expunges, COPY in its tagged OK */
-    copyuid_out(im, !strcmp(p->code, "COPYUID") ? p->codeargs : im->copyuid, copyuid);
+    if (caps & OLS_CAP_UIDPLUS)
+        copyuid_out(im, !strcmp(p->code, "COPYUID") ? p->codeargs : im->copyuid, copyuid);
     if ((st = im_result(im, p, move ? "UID MOVE" : "UID COPY", err)) != OLS_OK)
         goto fail;
     if (move)
@@ -649,9 +652,8 @@ ols_status ols_imap_idle(ols_imap *im, uint32_t max_ms, int (*stop)(void *ctx), 
         if (p->done) /* the server ended IDLE by itself */
             return im_result(im, p, "IDLE", err);
     }
-    if ((st = im_put(im, "DONE\r\n", err)) != OLS_OK ||
-        (st = ols_conn_flush(im->conn, err)) != OLS_OK)
-        return im_fail(im, err);
+    if ((st = im_put(im, "DONE", err)) != OLS_OK || (st = im_end(im, p, 1, err)) != OLS_OK)
+        return st;
     if ((st = im_wait(im, p, err)) != OLS_OK)
         return st;
     return im_result(im, p, "IDLE", err);

@@ -1146,6 +1146,72 @@ static void test_protocol_violations(void)
     }
 }
 
+static int stop_yes(void *ctx)
+{
+    (void)ctx;
+    return 1;
+}
+
+static void test_idle(void)
+{
+    static const char *const script[] = {
+        "S:* OK [CAPABILITY IMAP4rev1 IDLE] ready\r\n",
+        "C:LOGIN alice secret",
+        "S:$T OK [CAPABILITY IMAP4rev1 IDLE] in\r\n",
+        /* news ends IDLE */
+        "C:IDLE",
+        "S:+ idling\r\n",
+        "S:* OK Still here\r\n",
+        "S:* 5 EXISTS\r\n",
+        "R:DONE",
+        "S:$T OK IDLE terminated\r\n",
+        /* stop() ends it at once */
+        "C:IDLE",
+        "S:+ idling\r\n",
+        "R:DONE",
+        "S:$T OK IDLE terminated\r\n",
+        /* the server ends it by itself */
+        "C:IDLE",
+        "S:+ idling\r\n",
+        "S:$T NO [LIMIT] too long\r\n",
+        /* refused outright */
+        "C:IDLE",
+        "S:$T BAD no IDLE here\r\n",
+        /* nothing at all until max_ms: documented to end with the connection closed */
+        "C:IDLE",
+        "S:+ idling\r\n",
+        "E:",
+        NULL};
+    fake f;
+    ols_imap_config c;
+    ols_imap *im = NULL;
+    ols_err err = {0};
+    ols_imap_events ev;
+    rec r;
+    ols_status st;
+
+    fake_start(&f, script);
+    cfg_init(&c, &f, OLS_SEC_PLAIN);
+    if (ols_imap_connect(&c, &im, &err) != OLS_OK) {
+        OK(0, "connect: %s", err.msg);
+        fake_stop(&f, "idle");
+        return;
+    }
+    events_init(&ev, &r);
+    st = ols_imap_idle(im, 600000, NULL, NULL, &ev, &err);
+    OK(st == OLS_OK && r.exists_n == 1 && r.last_exists == 5, "IDLE ends on EXISTS: %s", err.msg);
+    st = ols_imap_idle(im, 600000, stop_yes, NULL, &ev, &err);
+    OK(st == OLS_OK, "IDLE ends on stop(): %s", err.msg);
+    st = ols_imap_idle(im, 600000, NULL, NULL, &ev, &err);
+    OK(st == OLS_ERANGE && strstr(err.msg, "too long"), "server ended IDLE: %s", err.msg);
+    st = ols_imap_idle(im, 600000, NULL, NULL, &ev, &err);
+    OK(st == OLS_EINVAL, "IDLE refused: %s", err.msg);
+    st = ols_imap_idle(im, 300, NULL, NULL, &ev, &err);
+    OK(st == OLS_ETIMEDOUT, "silent server until max_ms: %s %s", ols_status_name(st), err.msg);
+    ols_imap_close(im);
+    fake_stop(&f, "idle");
+}
+
 int main(void)
 {
     ols_net_init();
@@ -1161,6 +1227,7 @@ int main(void)
     test_list_extended();
     test_callback_errors();
     test_protocol_violations();
+    test_idle();
     while (ntranscripts)
         free(transcripts[--ntranscripts]);
     return T_DONE();
