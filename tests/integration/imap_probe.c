@@ -120,12 +120,15 @@ typedef struct rec {
     uint64_t announced;
     int bad_size;
     char vanished[512];
+    char section[128];    /* the last section name */
+    char bs[4096];        /* the last BODYSTRUCTURE */
 } rec;
 
 static ols_status r_begin(void *ctx, uint32_t uid, const char *section, uint64_t size)
 {
     rec *r = ctx;
-    (void)uid, (void)section;
+    (void)uid;
+    snprintf(r->section, sizeof r->section, "%s", section);
     r->begins++;
     r->cur_bytes = 0;
     r->cur_hash = 2166136261u;
@@ -164,6 +167,8 @@ static ols_status r_message(void *ctx, const ols_imap_msg *m)
         r->body_bytes[r->messages] = r->cur_bytes;
         r->body_hash[r->messages] = r->cur_hash;
     }
+    if (m->bodystructure)
+        snprintf(r->bs, sizeof r->bs, "%s", m->bodystructure);
     r->cur_bytes = 0;
     r->cur_hash = 0;
     r->messages++;
@@ -402,6 +407,24 @@ static void check_fetch(ols_imap *im, int plain)
             same = 0;
     }
     OK(same, "pipelined bodies equal the single fetch");
+
+    /* message 3 carries a 300 KiB PDF (base64): BINARY hands it over decoded */
+    if (!plain) {
+        ev_init(&ev, r);
+        OK(ols_imap_uid_fetch(im, "3", "(UID BODYSTRUCTURE BINARY.PEEK[2])", 0, &ev, &err) ==
+                   OLS_OK && r->messages == 1,
+           "BINARY fetch: %s", err.msg);
+        OK(!strcmp(r->section, "BINARY[2]") && r->body_bytes[0] == 300 * 1024 && !r->bad_size,
+           "BINARY[2] decoded: %s %llu bytes", r->section, (unsigned long long)r->body_bytes[0]);
+        OK(strstr(r->bs, "\"application\" \"pdf\"") || strstr(r->bs, "\"APPLICATION\" \"PDF\""),
+           "BODYSTRUCTURE names the PDF: %.200s", r->bs);
+    }
+    ev_init(&ev, r);
+    OK(ols_imap_uid_fetch(im, "3", "(UID BODY.PEEK[HEADER] BODY.PEEK[2]<0.1000>)", 0, &ev, &err) ==
+               OLS_OK && r->messages == 1 && r->begins == 2 && r->ends == 2,
+       "header and a partial section: %d sections: %s", r->begins, err.msg);
+    OK(!strcmp(r->section, "BODY[2]<0>") && r->body_bytes[0] == 1000 && !r->bad_size,
+       "partial section %s: %llu bytes", r->section, (unsigned long long)r->body_bytes[0]);
     free(r);
     free(r2);
 }
