@@ -125,6 +125,7 @@ static int load_row(void *ctx, const ols_state_item *it)
     if (!s->rows)
         return 1;
     r = &s->rows[s->nrows];
+    memset(r, 0, sizeof *r);
     r->uid = it->uid;
     r->local_id = strdup(it->local_id ? it->local_id : "");
     r->base = it->flags;
@@ -179,6 +180,8 @@ static ols_status on_listing(void *ctx, const ols_imap_msg *m)
         return OLS_ENOMEM;
     v->flags = m->has_flags ? m->flags : 0;
     v->size = m->size;
+    if (!s->full)
+        OLS_LOG_DEBUG("sync", "%s: server change: UID %u flags %#x", s->f->path, m->uid, v->flags);
     return OLS_OK;
 }
 
@@ -194,6 +197,7 @@ static void on_vanished(void *ctx, const char *set, int earlier)
 {
     fsync *s = ctx;
     (void)earlier;
+    OLS_LOG_DEBUG("sync", "%s: vanished on the server: %s", s->f->path, set);
     if (ols_uidset_walk(set, mark_vanished, s) != OLS_OK)
         OLS_LOG_WARN("sync", "%s: ignoring a malformed VANISHED set", s->f->path);
 }
@@ -935,6 +939,9 @@ ols_status ols_sync_mailbox(eng *e, ols_state_folder *f, ols_err *err)
     for (i = 0; i < s.nrows && st == OLS_OK; i++) {
         row *r = &s.rows[i];
         local *l = r->l_index >= 0 ? &s.locals[r->l_index] : NULL;
+        OLS_LOG_DEBUG("sync", "%s: UID %u: server %s %#x, local %s %#x, base %#x", f->path,
+                      r->uid, r->s_present ? "has" : "lost", r->s_flags, l ? "has" : "lost",
+                      l ? l->flags : 0u, r->base);
         if (r->drop) {
             ols_state_item_del(e->st, f->id, r->uid, NULL);
         } else if (!r->s_present && !l) {

@@ -58,7 +58,7 @@ class Account:
                                     "security": security}},
                "tls": {"ca_file": fx.ca_file if ca is None else ca},
                "store": {"path": self.maildir},
-               "log": {"level": "debug"}}
+               "log": {"level": "debug", "data_trace": True}}
         with open(self.config, "w") as f:
             json.dump(cfg, f)
         self.env = dict(os.environ)
