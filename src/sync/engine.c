@@ -533,6 +533,81 @@ static ols_status reconcile(eng *e, trees *t, ols_state_folder **todo, size_t *n
     return st;
 }
 
+static int cmp_home(const void *a, const void *b)
+{
+    return strcmp(((const local_home *)a)->id, ((const local_home *)b)->id);
+}
+
+const char *ols_sync_local_home(eng *e, const char *id)
+{
+    local_home key, *h;
+    key.id = (char *)id;
+    h = e->nhomes ? bsearch(&key, e->homes, e->nhomes, sizeof *e->homes, cmp_home) : NULL;
+    return h ? e->homes_paths[h->folder] : NULL;
+}
+
+struct home_ctx {
+    eng *e;
+    unsigned folder;
+    size_t cap;
+    int oom;
+};
+
+static int home_cb(void *ctx, const ols_store_item *it)
+{
+    struct home_ctx *c = ctx;
+    eng *e = c->e;
+    if (e->nhomes == c->cap) {
+        size_t nc = c->cap ? c->cap * 2 : 1024;
+        local_home *n = realloc(e->homes, nc * sizeof *n);
+        if (!n) {
+            c->oom = 1;
+            return 1;
+        }
+        e->homes = n;
+        c->cap = nc;
+    }
+    e->homes[e->nhomes].id = strdup(it->id);
+    e->homes[e->nhomes].folder = c->folder;
+    if (e->homes[e->nhomes].id)
+        e->nhomes++;
+    return 0;
+}
+
+/* Index every local item of the folders about to be synced. */
+static void index_homes(eng *e, const ols_state_folder *todo, size_t n)
+{
+    struct home_ctx c = {e, 0, 0, 0};
+    size_t i;
+    e->homes_paths = calloc(n ? n : 1, sizeof *e->homes_paths);
+    if (!e->homes_paths)
+        return;
+    for (i = 0; i < n && !c.oom; i++) {
+        ols_store_folder *sf;
+        e->homes_paths[i] = strdup(todo[i].path);
+        e->npaths = i + 1;
+        if (!e->homes_paths[i] ||
+            e->store->ops->open_folder(e->store, todo[i].path, &sf, NULL) != OLS_OK)
+            continue;
+        c.folder = (unsigned)i;
+        e->store->ops->list_items(sf, home_cb, &c, NULL);
+        e->store->ops->close_folder(sf);
+    }
+    if (e->nhomes)
+        qsort(e->homes, e->nhomes, sizeof *e->homes, cmp_home);
+}
+
+static void free_homes(eng *e)
+{
+    size_t i;
+    for (i = 0; i < e->nhomes; i++)
+        free(e->homes[i].id);
+    for (i = 0; i < e->npaths; i++)
+        free(e->homes_paths[i]);
+    free(e->homes);
+    free(e->homes_paths);
+}
+
 ols_status ols_sync_run(const ols_sync_opts *o, ols_sync_report *rep, ols_err *err)
 {
     eng e;
@@ -593,6 +668,7 @@ ols_status ols_sync_run(const ols_sync_opts *o, ols_sync_report *rep, ols_err *e
     if (st != OLS_OK)
         goto out;
 
+    index_homes(&e, todo, ntodo);
     e.prog.folders_total = (unsigned)ntodo;
     for (i = 0; i < ntodo; i++) {
         ols_err ferr = {0};
@@ -627,6 +703,7 @@ out:
         ols_imap_close(e.im);
     }
     free(todo);
+    free_homes(&e);
     free_trees(&t);
     ols_state_close(e.st);
     if (st == OLS_OK && rep->tripped)

@@ -8,6 +8,11 @@
 #include "state.h"
 #include "uidset.h"
 
+typedef struct local_home {
+    char *id;
+    unsigned folder; /* index into eng.homes_paths */
+} local_home;
+
 typedef struct eng {
     const ols_sync_opts *o;
     ols_imap *im;
@@ -18,7 +23,15 @@ typedef struct eng {
     uint64_t start_ms, last_progress_ms;
     unsigned guard_pct, guard_min, full_every;
     char delim;
+    /* where every local item is now, to tell a local move from a deletion */
+    local_home *homes;
+    size_t nhomes;
+    char **homes_paths;
+    size_t npaths;
 } eng;
+
+/* The folder (path) a local item id lives in now, or NULL. */
+const char *ols_sync_local_home(eng *e, const char *id);
 
 /* Sync the items of one folder whose state row is f (f->id set). */
 ols_status ols_sync_mailbox(eng *e, ols_state_folder *f, ols_err *err);

@@ -22,6 +22,7 @@ typedef struct row {
     unsigned s_flags;
     int l_index;       /* index into locals, -1 if gone */
     int drop;          /* a conflict turned it into a new item on one side */
+    const char *move_to; /* the local item now lives in this folder */
 } row;
 
 typedef struct local {
@@ -776,11 +777,99 @@ static ols_status list_server(fsync *s, ols_err *err)
     return ols_imap_uid_fetch(e->im, "1:*", "(UID FLAGS RFC822.SIZE)", 0, &ev, err);
 }
 
+struct uidvec {
+    uint32_t *v;
+    size_t n, cap;
+};
+
+static void uidvec_add(void *ctx, uint32_t uid)
+{
+    struct uidvec *u = ctx;
+    if (u->n == u->cap) {
+        size_t nc = u->cap ? u->cap * 2 : 64;
+        uint32_t *nv = realloc(u->v, nc * sizeof *nv);
+        if (!nv)
+            return;
+        u->v = nv;
+        u->cap = nc;
+    }
+    u->v[u->n++] = uid;
+}
+
+/* UID MOVE the rows marked move_to, grouped by destination. With COPYUID the new UIDs are
+ * recorded in the destination at once; without it, the destination's pass pairs them by
+ * Message-ID. Either way nothing is downloaded or uploaded again. */
+static ols_status move_rows(fsync *s, ols_err *err)
+{
+    eng *e = s->e;
+    size_t i, j;
+    for (i = 0; i < s->nrows; i++) {
+        const char *dest = s->rows[i].move_to;
+        ols_state_folder df;
+        uint32_t *uids;
+        size_t n = 0;
+        char *set, *copyuid = NULL;
+        ols_status st;
+        if (!dest)
+            continue;
+        if (ols_state_folder_get(e->st, dest, &df, NULL) != OLS_OK) {
+            s->rows[i].move_to = NULL; /* not on the server (yet): leave it for next time */
+            continue;
+        }
+        uids = calloc(s->nrows, sizeof *uids);
+        if (!uids)
+            return ols_err_set(err, OLS_ENOMEM, "out of memory");
+        for (j = i; j < s->nrows; j++)
+            if (s->rows[j].move_to && !strcmp(s->rows[j].move_to, dest))
+                uids[n++] = s->rows[j].uid;
+        set = ols_uidset_make(uids, n);
+        ols_state_step("move remote: before");
+        st = set ? ols_imap_uid_move(e->im, set, df.remote, &copyuid, err) : OLS_ENOMEM;
+        free(set);
+        if (st != OLS_OK) {
+            free(uids);
+            free(copyuid);
+            return st;
+        }
+        ols_state_step("move remote: moved, not recorded");
+        {
+            struct uidvec src = {0}, dst = {0};
+            char srcset[4096], dstset[4096];
+            unsigned long uv = 0;
+            if (copyuid && sscanf(copyuid, "%lu %4095s %4095s", &uv, srcset, dstset) == 3) {
+                ols_uidset_walk(srcset, uidvec_add, &src);
+                ols_uidset_walk(dstset, uidvec_add, &dst);
+            }
+            for (j = i; j < s->nrows; j++) {
+                row *r = &s->rows[j];
+                size_t k;
+                if (!r->move_to || strcmp(r->move_to, dest) != 0)
+                    continue;
+                for (k = 0; k < src.n && k < dst.n; k++) {
+                    if (src.v[k] == r->uid && uv == df.uidvalidity) {
+                        ols_state_item it = {dst.v[k], r->local_id, r->s_flags, r->size};
+                        ols_state_item_put(e->st, df.id, &it, NULL);
+                        break;
+                    }
+                }
+                ols_state_item_del(e->st, s->f->id, r->uid, NULL);
+                r->move_to = NULL;
+                e->rep->moved++;
+            }
+            free(src.v);
+            free(dst.v);
+        }
+        free(uids);
+        free(copyuid);
+    }
+    return OLS_OK;
+}
+
 ols_status ols_sync_mailbox(eng *e, ols_state_folder *f, ols_err *err)
 {
     fsync s;
     ols_status st;
-    size_t i, n_new = 0, n_loc_del = 0, n_srv_del = 0, n_guard_srv = 0;
+    size_t i, n_new = 0, n_loc_del = 0, n_srv_del = 0, n_guard_srv = 0, n_moves = 0;
     uint32_t *new_uids = NULL, *srv_del = NULL;
     flagop *ops = NULL;
     size_t nops = 0;
@@ -889,7 +978,14 @@ ols_status ols_sync_mailbox(eng *e, ols_state_folder *f, ols_err *err)
     for (i = 0; i < s.nrows; i++) {
         row *r = &s.rows[i];
         if (r->s_present && r->l_index < 0) {
+            const char *home = ols_sync_local_home(e, r->local_id);
             int moved = ols_state_folder_of_local(e->st, r->local_id, f->id) != 0;
+            if (home && strcmp(home, f->path) != 0 && !s.readonly) {
+                /* moved to another folder here: move it on the server too */
+                r->move_to = home;
+                n_moves++;
+                continue;
+            }
             if (!moved && e->o->conflict == OLS_CONFLICT_SERVER && r->s_flags != r->base) {
                 /* deleted here, changed on the server: the server's copy comes back */
                 r->drop = 1;
@@ -953,7 +1049,7 @@ ols_status ols_sync_mailbox(eng *e, ols_state_folder *f, ols_err *err)
                 e->rep->deleted_local++;
             ols_state_item_del(e->st, f->id, r->uid, NULL);
         } else if (!l) {
-            /* deleted or moved away locally: expunged below, in one command */
+            /* deleted or moved away locally: moved or expunged below, in one command */
         } else {
             /* per flag: the side that changed it wins; a flag both changed has the same
              * new value on both sides, so flags never conflict */
@@ -982,6 +1078,10 @@ ols_status ols_sync_mailbox(eng *e, ols_state_folder *f, ols_err *err)
     if (st != OLS_OK)
         goto out;
     if ((st = push_flags(&s, ops, nops, err)) != OLS_OK)
+        goto out;
+
+    /* items the user moved to another folder: UID MOVE, one command per destination */
+    if (n_moves && (st = move_rows(&s, err)) != OLS_OK)
         goto out;
 
     /* server deletions of what the user deleted locally */
@@ -1021,9 +1121,9 @@ ols_status ols_sync_mailbox(eng *e, ols_state_folder *f, ols_err *err)
                 break;
             }
             if (ols_state_folder_of_local(e->st, l->id, f->id)) {
-                e->rep->moved++;
-                /* moved here from another folder: upload now; the old folder's pass deletes
-                 * its server copy when it sees the item gone there */
+                /* moved here from a folder whose pass has not run yet: that pass moves the
+                 * server copy and records it here; uploading too would make a duplicate */
+                continue;
             }
             st = upload(&s, l, err);
         }

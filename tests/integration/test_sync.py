@@ -293,11 +293,12 @@ class TestSync(SyncTestBase):
         os.rename(target, os.path.join(md, "cur", base + INFO_SEP + "2,FS"))
         os.unlink(inbox[-1])
         local_add(md, None, new_message("written locally"), "S")
-        moved = [f for f in files_in(md) if f != inbox[-1]][1]
+        moved = [f for f in inbox if f not in (target, inbox[-1])][0]
         shutil.move(moved, os.path.join(md, ".Archive", "cur", os.path.basename(moved)))
         local_add(md, ".Lokal", new_message("in a new local folder"))
         p = self.acct.sync()
-        self.assertGreaterEqual(p.report["uploaded"], 2)
+        self.assertEqual(p.report["uploaded"], 2, "the new message and the new folder's one")
+        self.assertEqual(p.report["moved"], 1, "a local move is a server move, not a copy")
         self.assertGreaterEqual(p.report["folders_created_remote"], 1)
         view = self.assertConverged(self.acct)
         self.assertIn("Lokal", view)
