@@ -62,15 +62,40 @@ PY
   wait "$pop3_pid" 2>/dev/null || true
 fi
 
-if "$olsync" --help | grep -q '^  sync'; then
-  step "first sync: server -> $demo/Mail"
-  "$olsync" sync --config "$cfg"
-  step "a change on the server arrives on the next run"
-  python3 "$root/tests/fixture/dovecot_fixture.py" append --env-from-environment \
-    --user "$OLS_TEST_USER" --folder INBOX --subject "Hello from the demo" 2>/dev/null || true
-  "$olsync" sync --config "$cfg"
-  "$olsync" status --config "$cfg"
-fi
+step "first sync: the seeded server -> a local Maildir at $demo/Mail"
+"$olsync" sync --config "$cfg"
+"$olsync" status --config "$cfg"
+
+step "on the server: a new message arrives, another is flagged"
+python3 - "$OLS_TEST_IMAPS_PORT" "$OLS_TEST_USER" "$OLS_TEST_PASSWORD" "$OLS_TEST_CA_FILE" <<'PY'
+import imaplib, ssl, sys, time
+port, user, pw, ca = sys.argv[1:5]
+c = imaplib.IMAP4_SSL("127.0.0.1", int(port), ssl_context=ssl.create_default_context(cafile=ca))
+c.login(user, pw)
+msg = ("From: Demo <demo@example.org>\r\nTo: %s\r\nSubject: Hello from the demo\r\n"
+       "Message-ID: <demo.%d@example.org>\r\n\r\nThis one arrived after the first sync.\r\n"
+       % (user, time.time_ns())).encode()
+c.append("INBOX", None, None, msg)
+c.select("INBOX")
+c.uid("STORE", "1", "+FLAGS", "(\\Flagged)")
+c.logout()
+print("appended 'Hello from the demo' to INBOX and flagged UID 1")
+PY
+
+step "second sync: only the change travels (QRESYNC)"
+"$olsync" sync --config "$cfg"
+grep -l "Hello from the demo" "$demo"/Mail/new/* "$demo"/Mail/cur/* 2>/dev/null | head -1 | sed 's/^/arrived: /'
+
+step "a local change goes back: mark everything in INBOX as read here"
+for f in "$demo"/Mail/new/*; do [ -e "$f" ] && mv "$f" "$demo/Mail/cur/$(basename "$f"):2,S"; done
+"$olsync" sync --config "$cfg"
+
+step "the same engine as olsync.exe under Wine: a fresh Maildir from the same server"
+wine_cfg=$demo/wine-config.json
+sed "s|$demo/Mail|$demo/WineMail|" "$cfg" > "$wine_cfg"
+printf '%s\n' "$OLS_TEST_PASSWORD" | wine "$olsync_exe" secret set --config "$wine_cfg" 2>/dev/null
+wine "$olsync_exe" sync --config "$wine_cfg" 2>/dev/null | tr -d '\r' | tail -1
+echo "Maildir written by olsync.exe: $(find "$demo/WineMail" -type f -path '*/cur/*' -o -type f -path '*/new/*' | wc -l) messages"
 
 step "support bundle of the last two days' logs"
 "$olsync" logs zip --out "$demo/support.zip" --config "$cfg"
