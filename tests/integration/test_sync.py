@@ -337,6 +337,39 @@ class TestSync(SyncTestBase):
         self.assertConverged(self.acct)
 
 
+class TestIgnoreList(SyncTestBase):
+    """An item that fails three times is skipped, listed, and tried again after a reset."""
+
+    user = "bob"
+
+    def test_ignored_after_three_failures(self):
+        acct = Account(self.fx, "bob")
+        try:
+            acct.sync()
+            # a "message" that cannot be read: a folder where a file should be
+            bad = os.path.join(acct.maildir, "cur", "1700000000.broken.host" + INFO_SEP + "2,S")
+            os.makedirs(bad)
+            local_add(acct.maildir, None, new_message("a good one"), "S")
+            p = acct.sync()
+            self.assertEqual(p.report["failed"], 1)
+            self.assertEqual(p.report["uploaded"], 1, "the rest of the sync goes on")
+            acct.sync()
+            p = acct.sync()
+            self.assertEqual(p.report["ignored"], 1, "third failure puts it on the list")
+            listed = json.loads(acct.olsync("ignored", "--json", expect=0).out)
+            self.assertEqual(len(listed), 1)
+            self.assertEqual(listed[0]["folder"], "INBOX")
+            self.assertIn("broken", listed[0]["item"])
+            p = acct.sync()
+            self.assertEqual(p.report["failed"], 0, "an ignored item is not tried again")
+            out = acct.olsync("ignored", "--reset", expect=0).out
+            self.assertIn("1 entries cleared", out)
+            p = acct.sync()
+            self.assertEqual(p.report["failed"], 1, "after a reset it is tried again")
+        finally:
+            acct.cleanup()
+
+
 class TestTLS(SyncTestBase):
     def login_count(self):
         with open(self.fx.log_file, errors="replace") as f:
