@@ -210,7 +210,7 @@ static int submit(struct addin *a, enum job_kind kind, unsigned ctl, int by_user
         free(folder);
         if (by_user)
             msgf(a, MB_ICONWARNING, S_MSG_NOT_NOW, ols_str(a->lang, ribbon_label(ctl)),
-                 ols_str(a->lang, S_WHY_CLOSING));
+                 ols_str(a->lang, a->closing ? S_WHY_CLOSING : S_WHY_GUARD));
         return 0;
     }
     j = calloc(1, sizeof *j);
