@@ -1431,8 +1431,9 @@ static void scenario_fault(get_class_fn get_class, HMODULE m)
     EXPECT_LOG("job sync-all: the sync engine is not linked");
     shutdown_addin(&l, m);
 
-    /* a fault in a ribbon getter turns the ribbon off, not the add-in */
-    _putenv("OLSYNC_TEST_FAULT=getLabel");
+    /* a fault in a ribbon getter turns the ribbon off, not the add-in; one in the
+     * startup work (run from the UI queue's window) only that work */
+    _putenv("OLSYNC_TEST_FAULT=getLabel,startup");
     if (!connect_addin(get_class, &l))
         return;
     ribbon_load(&l, 1);
@@ -1450,6 +1451,7 @@ static void scenario_fault(get_class_fn get_class, HMODULE m)
     i = find_el(L"olsSyncNow");
     OK(i >= 0 && fire((unsigned)i, 1) == S_OK, "the sync action still runs");
     EXPECT_LOG("crash guard: ribbon callback faulted");
+    EXPECT_LOG("crash guard: startup faulted");
     shutdown_addin(&l, m);
     _putenv("OLSYNC_TEST_FAULT=");
 }

@@ -272,15 +272,23 @@ void actions_reload_settings(struct addin *a)
 
 /* Runs on the UI thread once Outlook's message loop turns again, i.e. after
  * OnConnection has returned: no network or disk work may begin before that. */
+static void startup_impl(struct addin *a)
+{
+    guard_fault_point("startup");
+    submit(a, JOB_LOG_MAINTENANCE, C_COUNT, 0, NULL);
+    if (a->has_profile && a->settings &&
+        ols_settings_get_bool(a->settings, "sync.structure_on_start"))
+        submit(a, JOB_STRUCTURE_SYNC, C_COUNT, 0, NULL);
+}
+
 static void startup(void *arg, ols_status st)
 {
     struct addin *a = arg;
     if (st != OLS_OK || a->closing)
         return;
-    submit(a, JOB_LOG_MAINTENANCE, C_COUNT, 0, NULL);
-    if (a->has_profile && a->settings &&
-        ols_settings_get_bool(a->settings, "sync.structure_on_start"))
-        submit(a, JOB_STRUCTURE_SYNC, C_COUNT, 0, NULL);
+    /* runs from the UI queue's window, maybe inside a message box's loop: guard it
+     * so a fault here never unwinds into an outer guarded call */
+    OLS_GUARDED("startup", &a->disabled[FEAT_STARTUP], startup_impl(a), (void)0);
 }
 
 void actions_schedule_startup(struct addin *a)
