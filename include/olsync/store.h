@@ -64,6 +64,8 @@ typedef struct ols_store_ops {
                             ols_err *err);
     ols_status (*set_flags)(ols_store_folder *f, const char *id, unsigned flags, ols_err *err);
     ols_status (*delete_item)(ols_store_folder *f, const char *id, ols_err *err);
+    /* Where the item is, for people: a file path, an entry id. May be NULL. */
+    ols_status (*locate_item)(ols_store_folder *f, const char *id, char **where, ols_err *err);
 } ols_store_ops;
 
 struct ols_store {

@@ -55,5 +55,6 @@ int cmd_sync(cli_ctx *c);
 int cmd_status(cli_ctx *c);
 int cmd_folders(cli_ctx *c);
 int cmd_ignored(cli_ctx *c);
+int cmd_fetch(cli_ctx *c);
 
 #endif

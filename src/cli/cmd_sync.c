@@ -61,7 +61,7 @@ static void print_report(cli_ctx *c, const ols_sync_report *r, ols_status st, co
                "\"ignored\": %llu, \"folders_created_local\": %u, \"folders_created_remote\": %u, "
                "\"folders_deleted_local\": %u, \"folders_deleted_remote\": %u, "
                "\"folders_renamed\": %u, \"guard_tripped\": %u, \"body_fetches\": %llu, "
-               "\"bytes_in\": %llu, \"bytes_out\": %llu}\n",
+               "\"queued\": %llu, \"partial\": %llu, \"bytes_in\": %llu, \"bytes_out\": %llu}\n",
                ols_status_name(st), r->folders, (unsigned long long)r->downloaded,
                (unsigned long long)r->uploaded, (unsigned long long)r->flags_local,
                (unsigned long long)r->flags_remote, (unsigned long long)r->deleted_local,
@@ -70,6 +70,7 @@ static void print_report(cli_ctx *c, const ols_sync_report *r, ols_status st, co
                (unsigned long long)r->ignored, r->folders_created_local,
                r->folders_created_remote, r->folders_deleted_local, r->folders_deleted_remote,
                r->folders_renamed, r->tripped, (unsigned long long)r->body_fetches,
+               (unsigned long long)r->queued, (unsigned long long)r->partial,
                (unsigned long long)r->bytes_in, (unsigned long long)r->bytes_out);
         return;
     }
@@ -91,9 +92,34 @@ static void print_report(cli_ctx *c, const ols_sync_report *r, ols_status st, co
     }
 }
 
+/* Settings (download.mode, download.threshold_mb) unless --mode / --threshold say otherwise. */
+static int download_opts(cli_ctx *c, const char *mode_s, const char *thr_s, ols_sync_opts *o)
+{
+    char *m = ols_settings_get_str(c->settings, "download.mode");
+    int mode = ols_download_mode_parse(mode_s ? mode_s : m);
+    long long mb = ols_settings_get_int(c->settings, "download.threshold_mb");
+    free(m);
+    if (mode < 0) {
+        cli_error("--mode must be headers, custom or full");
+        return EX_USAGE_;
+    }
+    if (thr_s) {
+        char *end;
+        mb = strtoll(thr_s, &end, 10);
+        if (*end || mb < 0 || mb > 2048) {
+            cli_error("--threshold is a number of MB from 0 to 2048");
+            return EX_USAGE_;
+        }
+    }
+    o->mode = (ols_download_mode)mode;
+    o->threshold = (uint64_t)mb * 1024 * 1024;
+    return 0;
+}
+
 int cmd_sync(cli_ctx *c)
 {
     const char *folder = cli_opt(c, "folder");
+    const char *mode_s = cli_opt(c, "mode"), *thr_s = cli_opt(c, "threshold");
     int full = cli_flag(c, "full"), force = cli_flag(c, "force");
     int quiet = cli_flag(c, "quiet");
     cli_account a;
@@ -128,6 +154,11 @@ int cmd_sync(cli_ctx *c)
     o.guard_percent = (unsigned)ols_settings_get_int(c->settings, "sync.delete_guard_percent");
     o.guard_min = (unsigned)ols_settings_get_int(c->settings, "sync.delete_guard_min");
     o.only_folder = folder;
+    if ((rc = download_opts(c, mode_s, thr_s, &o)) != 0) {
+        ols_store_close(store);
+        cli_account_free(&a);
+        return rc;
+    }
     if (!quiet && !c->json && ols_is_tty(stderr))
         o.progress = show_progress;
     o.cancelled = stop_requested;
@@ -215,6 +246,8 @@ int cmd_status(cli_ctx *c)
     ols_err err = {0};
     struct status_ctx s;
     unsigned ignored = 0;
+    uint64_t queue[5];
+    char *last = NULL;
     int rc = cli_load(c);
     if (rc)
         return rc;
@@ -240,6 +273,8 @@ int cmd_status(cli_ctx *c)
     s.st = st;
     s.first = 1;
     ols_state_ignored_list(st, count_ignored, &ignored, NULL);
+    ols_fetchq_counts(st, queue);
+    last = ols_state_meta_get(st, "last_pass");
     if (c->json) {
         printf("{\"synced\": true, \"account\": ");
         json_str(a.user);
@@ -249,12 +284,19 @@ int cmd_status(cli_ctx *c)
         json_str(a.store_path);
         printf(", \"folders\": [");
         ols_state_folders(st, status_folder, &s, NULL);
-        printf("], \"items\": %llu, \"ignored\": %u}\n", (unsigned long long)s.items, ignored);
+        printf("], \"items\": %llu, \"ignored\": %u, \"queue\": {\"waiting\": %llu, "
+               "\"now\": %llu, \"priority\": %llu, \"recent_small\": %llu, \"rest\": %llu}, "
+               "\"last_pass\": %s}\n",
+               (unsigned long long)s.items, ignored, (unsigned long long)queue[0],
+               (unsigned long long)queue[1], (unsigned long long)queue[2],
+               (unsigned long long)queue[3], (unsigned long long)queue[4], last ? last : "null");
     } else {
         printf("%s@%s -> %s\n", a.user, a.host, a.store_path);
         ols_state_folders(st, status_folder, &s, NULL);
-        printf("%llu items in sync, %u ignored\n", (unsigned long long)s.items, ignored);
+        printf("%llu items in sync, %u ignored, %llu downloads queued\n",
+               (unsigned long long)s.items, ignored, (unsigned long long)queue[0]);
     }
+    free(last);
     ols_state_close(st);
     cli_account_free(&a);
     return 0;
@@ -384,4 +426,64 @@ int cmd_ignored(cli_ctx *c)
     ols_state_close(st);
     cli_account_free(&a);
     return 0;
+}
+
+/* ---- fetch: one message or part now ---- */
+int cmd_fetch(cli_ctx *c)
+{
+    const char *folder = cli_opt(c, "folder"), *uid_s = cli_opt(c, "uid");
+    const char *section = cli_opt(c, "section");
+    cli_account a;
+    ols_store *store = NULL;
+    ols_sync_opts o;
+    ols_err err = {0};
+    char *where = NULL, *end = NULL;
+    unsigned long uid = uid_s ? strtoul(uid_s, &end, 10) : 0;
+    ols_status st;
+    int rc;
+    if (!folder || !uid_s || *end || uid == 0 || uid > 0xffffffffUL) {
+        cli_error("usage: olsync fetch --folder NAME --uid N [--section S]");
+        return EX_USAGE_;
+    }
+    if (section) {
+        const char *p;
+        for (p = section; *p; p++)
+            if (!((*p >= '0' && *p <= '9') || *p == '.'))
+                break;
+        if (*p || !*section || section[0] == '.' || strstr(section, "..")) {
+            cli_error("--section is a part number such as 2 or 1.2");
+            return EX_USAGE_;
+        }
+    }
+    if ((rc = cli_load(c)) != 0)
+        return rc;
+    if ((rc = cli_account_load(c, &a, 1)) != 0) {
+        cli_account_free(&a);
+        return rc;
+    }
+    if (ols_maildir_open(a.store_path, &store, &err) != OLS_OK) {
+        cli_error("%s", err.msg);
+        cli_account_free(&a);
+        return EX_FAIL;
+    }
+    memset(&o, 0, sizeof o);
+    o.imap = &a.cfg;
+    o.store = store;
+    o.state_path = a.state_path;
+    st = ols_sync_fetch(&o, folder, (uint32_t)uid, section, &where, &err);
+    if (st == OLS_OK) {
+        if (c->json) {
+            printf("{\"status\": \"OK\", \"where\": ");
+            json_str(where ? where : "");
+            printf("}\n");
+        } else {
+            printf("%s\n", where ? where : "");
+        }
+    } else {
+        cli_error("%s", err.msg);
+    }
+    free(where);
+    ols_store_close(store);
+    cli_account_free(&a);
+    return st == OLS_OK ? 0 : st == OLS_ENOENT ? 2 : EX_FAIL;
 }

@@ -12,7 +12,10 @@
 static const cli_cmd commands[] = {
 #ifdef OLS_HAVE_SYNC
     {"sync", cmd_sync, "two-way sync of the account with the local store",
-     "olsync sync [--config F] [--folder NAME] [--full] [--force] [--json] [--quiet]"},
+     "olsync sync [--config F] [--folder NAME] [--mode headers|custom|full] [--threshold MB] "
+     "[--full] [--force] [--json] [--quiet]"},
+    {"fetch", cmd_fetch, "fetch one message or part now, ahead of the queue",
+     "olsync fetch [--config F] --folder NAME --uid N [--section S] [--json]"},
     {"status", cmd_status, "what is in sync, from the local state (no network)",
      "olsync status [--config F] [--json]"},
     {"folders", cmd_folders, "the server's folders and which are synced",

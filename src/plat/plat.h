@@ -35,6 +35,8 @@ void ols_cond_broadcast(ols_cond *c);
 
 unsigned ols_cpu_count(void);
 uint32_t ols_process_id(void);
+/* 1 while a process with that id runs. */
+int ols_process_alive(uint32_t pid);
 /* Host name for unique file names (Maildir); "localhost" if unknown. */
 void ols_hostname(char *buf, size_t n);
 /* Unpredictable bytes from the OS. */

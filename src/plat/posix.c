@@ -134,6 +134,11 @@ void ols_utf8_args(int *argc, char ***argv)
 
 uint32_t ols_process_id(void) { return (uint32_t)getpid(); }
 
+int ols_process_alive(uint32_t pid)
+{
+    return pid && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
+}
+
 void ols_hostname(char *buf, size_t n)
 {
     char *p;

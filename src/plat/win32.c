@@ -180,6 +180,18 @@ void ols_utf8_args(int *argc, char ***argv)
 
 uint32_t ols_process_id(void) { return GetCurrentProcessId(); }
 
+int ols_process_alive(uint32_t pid)
+{
+    HANDLE h = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, pid);
+    DWORD code = 0;
+    int alive;
+    if (!h)
+        return GetLastError() == ERROR_ACCESS_DENIED;
+    alive = GetExitCodeProcess(h, &code) && code == STILL_ACTIVE;
+    CloseHandle(h);
+    return alive;
+}
+
 void ols_hostname(char *buf, size_t n)
 {
     wchar_t w[256];

@@ -926,11 +926,22 @@ static ols_status md_delete_item(ols_store_folder *base, const char *id, ols_err
     return OLS_OK;
 }
 
+static ols_status md_locate_item(ols_store_folder *base, const char *id, char **where,
+                                 ols_err *err)
+{
+    md_folder *f = (md_folder *)base;
+    md_entry *e = locate(f, id, err);
+    if (!e)
+        return err ? err->code : OLS_ENOENT;
+    *where = sub(f->dir, e->in_cur ? "cur" : "new", e->name);
+    return *where ? OLS_OK : ols_err_set(err, OLS_ENOMEM, "out of memory");
+}
+
 static const ols_store_ops maildir_ops = {
     "maildir",        md_close,        md_list_folders, md_create_folder, md_delete_folder,
     md_rename_folder, md_open_folder,  md_close_folder, md_list_items,    md_add_begin,
     md_add_write,     md_add_commit,   md_add_abort,    md_read_item,     md_set_flags,
-    md_delete_item,
+    md_delete_item,   md_locate_item,
 };
 
 ols_status ols_maildir_open(const char *root, ols_store **out, ols_err *err)

@@ -38,6 +38,19 @@ static int ieq(const char *a, const char *b)
     return *a == *b;
 }
 
+int ols_download_mode_parse(const char *s)
+{
+    if (!s)
+        return -1;
+    if (!strcmp(s, "full"))
+        return OLS_DL_FULL;
+    if (!strcmp(s, "headers"))
+        return OLS_DL_HEADERS;
+    if (!strcmp(s, "custom"))
+        return OLS_DL_CUSTOM;
+    return -1;
+}
+
 int ols_sync_folder_excluded(const char *path, unsigned imap_flags)
 {
     return (imap_flags & OLS_FOLDER_DRAFTS) || ieq(path, "Drafts") || ieq(path, "Outbox");
@@ -694,7 +707,42 @@ ols_status ols_sync_run(const ols_sync_opts *o, ols_sync_report *rep, ols_err *e
             rep->failed++;
         }
     }
+    /* then everything the passes queued, best class first */
+    if (st == OLS_OK && !o->no_drain) {
+        ols_err derr = {0};
+        ols_status dst = ols_sync_drain(&e, &derr);
+        if (dst != OLS_OK) {
+            OLS_LOG_ERR("sync", "download queue: %s", derr.msg);
+            ols_err_set(err, dst, "%s", derr.msg);
+            st = dst;
+        }
+    }
+    {
+        uint64_t counts[5];
+        ols_fetchq_counts(e.st, counts);
+        rep->queued = counts[0];
+    }
     ols_sync_progress_tick(&e, 1);
+    {
+        /* the last pass's counters, for `olsync status` and the Notification Center */
+        char js[1024];
+        uint64_t ms = ols_mono_ms() - e.start_ms;
+        ols_conn_stats cs2;
+        ols_conn_stats_get(ols_imap_conn(e.im), &cs2);
+        snprintf(js, sizeof js,
+                 "{\"finished\": %lld, \"status\": \"%s\", \"elapsed_ms\": %llu, "
+                 "\"downloaded\": [%llu, %llu], \"uploaded\": [%llu, %llu], "
+                 "\"internal\": [%llu, %llu], \"bytes_in\": %llu, \"bytes_out\": %llu, "
+                 "\"rate_bytes_s\": %llu}",
+                 (long long)(ols_wall_ms() / 1000), ols_status_name(st), (unsigned long long)ms,
+                 (unsigned long long)e.prog.down_done, (unsigned long long)e.prog.down_total,
+                 (unsigned long long)e.prog.up_done, (unsigned long long)e.prog.up_total,
+                 (unsigned long long)rep->downloaded + rep->partial,
+                 (unsigned long long)e.prog.down_done, (unsigned long long)cs2.wire_in,
+                 (unsigned long long)cs2.wire_out,
+                 (unsigned long long)(ms ? cs2.wire_in * 1000 / ms : 0));
+        ols_state_meta_set(e.st, "last_pass", js);
+    }
 out:
     if (e.im) {
         ols_conn_stats_get(ols_imap_conn(e.im), &cs);

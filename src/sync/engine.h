@@ -30,6 +30,17 @@ typedef struct eng {
     size_t npaths;
 } eng;
 
+/* Downloads (fetch.c). */
+ols_status ols_sync_drain(eng *e, ols_err *err);
+ols_status ols_sync_fetch_partial(eng *e, const ols_state_folder *f, ols_store_folder *sf,
+                                  uint32_t uidvalidity, uint32_t uid, unsigned flags,
+                                  int headers_only, const char *also, const char *missing,
+                                  const char *replace_id, char **where, ols_err *err);
+ols_status ols_sync_fetch_whole(eng *e, const ols_state_folder *f, ols_store_folder *sf,
+                                uint32_t uidvalidity, uint32_t uid, unsigned flags,
+                                uint64_t size, const char *replace_id, char **where,
+                                ols_err *err);
+
 /* The folder (path) a local item id lives in now, or NULL. */
 const char *ols_sync_local_home(eng *e, const char *id);
 

@@ -23,6 +23,7 @@ typedef struct row {
     int l_index;       /* index into locals, -1 if gone */
     int drop;          /* a conflict turned it into a new item on one side */
     const char *move_to; /* the local item now lives in this folder */
+    char *partial;     /* missing sections, as in the state */
 } row;
 
 typedef struct local {
@@ -38,6 +39,7 @@ typedef struct srv {
     uint32_t uid;
     unsigned flags;
     uint32_t size;
+    int64_t date;
     int mapped;
 } srv;
 
@@ -129,6 +131,7 @@ static int load_row(void *ctx, const ols_state_item *it)
     memset(r, 0, sizeof *r);
     r->uid = it->uid;
     r->local_id = strdup(it->local_id ? it->local_id : "");
+    r->partial = strdup(it->partial ? it->partial : "");
     r->base = it->flags;
     r->size = it->size;
     r->s_present = 1; /* until the server says otherwise */
@@ -181,6 +184,7 @@ static ols_status on_listing(void *ctx, const ols_imap_msg *m)
         return OLS_ENOMEM;
     v->flags = m->has_flags ? m->flags : 0;
     v->size = m->size;
+    v->date = m->internaldate;
     if (!s->full)
         OLS_LOG_DEBUG("sync", "%s: server change: UID %u flags %#x", s->f->path, m->uid, v->flags);
     return OLS_OK;
@@ -203,133 +207,95 @@ static void on_vanished(void *ctx, const char *set, int earlier)
         OLS_LOG_WARN("sync", "%s: ignoring a malformed VANISHED set", s->f->path);
 }
 
-/* ---- downloading ---- */
-static ols_status dl_begin(void *ctx, uint32_t uid, const char *section, uint64_t size)
+/* ---- new messages ---- */
+struct metactx {
+    fsync *s;
+};
+
+static ols_status on_meta(void *ctx, const ols_imap_msg *m)
 {
     fsync *s = ctx;
-    char tag[32];
-    srv *v = uid ? find_srv(s, uid) : NULL;
-    (void)section;
-    (void)size;
-    if (s->w) { /* the previous message never finished */
-        s->sf->store->ops->add_abort(s->w);
-        s->w = NULL;
-    }
-    s->w_uid = uid;
-    s->w_failed = 0;
-    snprintf(tag, sizeof tag, "%u-%u", s->uidvalidity, uid);
-    if (s->sf->store->ops->add_begin(s->sf, v ? v->flags : 0, 0, uid ? tag : NULL, &s->w,
-                                     &s->w_err) != OLS_OK) {
-        s->w = NULL;
-        s->w_failed = 1;
-    }
-    return OLS_OK; /* a local failure is counted per item; the stream goes on */
-}
-
-static ols_status dl_data(void *ctx, const void *p, size_t n)
-{
-    fsync *s = ctx;
-    if (s->w && !s->w_failed &&
-        s->sf->store->ops->add_write(s->w, p, n, &s->w_err) != OLS_OK) {
-        s->w_failed = 1;
-        if (s->w_err.code == OLS_ENOSPC)
-            return OLS_ENOSPC; /* a full disk stops the pass: nothing more can be stored */
-    }
-    return OLS_OK;
-}
-
-static ols_status dl_end(void *ctx)
-{
-    (void)ctx;
-    return OLS_OK; /* committed in dl_message, once the UID is surely known */
-}
-
-static ols_status dl_message(void *ctx, const ols_imap_msg *m)
-{
-    fsync *s = ctx;
-    eng *e = s->e;
-    char *id = NULL, key[32];
     srv *v = find_srv(s, m->uid);
-    ols_state_item it;
-    ols_err err = {0};
-    if (!s->w && !s->w_failed)
-        return OLS_OK; /* a FETCH without a body (flag update) */
-    snprintf(key, sizeof key, "uid:%u", m->uid);
-    if (s->w_failed || !s->w) {
-        if (s->w)
-            s->sf->store->ops->add_abort(s->w);
-        s->w = NULL;
-        e->rep->failed++;
-        OLS_LOG_ERR("sync", "%s: cannot store message %u: %s", s->f->path, m->uid, s->w_err.msg);
-        if (ols_state_fail(e->st, s->f->id, key, s->w_err.msg) >= 3)
-            e->rep->ignored++;
-        return OLS_OK;
+    if (v) {
+        if (m->size)
+            v->size = m->size;
+        if (m->internaldate)
+            v->date = m->internaldate;
     }
-    ols_state_step("download: before commit");
-    if (s->sf->store->ops->add_commit(s->w, NULL, &id, &err) != OLS_OK) {
-        s->w = NULL;
-        e->rep->failed++;
-        OLS_LOG_ERR("sync", "%s: cannot store message %u: %s", s->f->path, m->uid, err.msg);
-        ols_state_fail(e->st, s->f->id, key, err.msg);
-        return err.code == OLS_ENOSPC ? OLS_ENOSPC : OLS_OK;
-    }
-    s->w = NULL;
-    ols_state_step("download: stored, not recorded");
-    it.uid = m->uid;
-    it.local_id = id;
-    it.flags = v ? v->flags : (m->has_flags ? m->flags : 0);
-    it.size = v ? v->size : 0;
-    if (ols_state_item_put(e->st, s->f->id, &it, &err) != OLS_OK) {
-        free(id);
-        return err.code;
-    }
-    if (v)
-        v->mapped = 1;
-    free(id);
-    e->rep->downloaded++;
-    e->prog.down_done++;
-    if (++s->batch % 256 == 0) { /* bound the transaction; the item tags cover a crash */
-        ols_state_commit(e->st, NULL);
-        ols_state_begin(e->st, NULL);
-    }
-    ols_sync_progress_tick(e, 0);
     return OLS_OK;
 }
 
-static ols_status download(fsync *s, uint32_t *uids, size_t n, ols_err *err)
+static int queue_class(const fsync *s, const srv *v)
+{
+    int64_t now = ols_wall_ms() / 1000;
+    if (!strcmp(s->f->path, "INBOX"))
+        return 2;
+    if ((v->date && now - v->date < 7 * 86400) || v->size < 64 * 1024)
+        return 3;
+    return 4;
+}
+
+static ols_status take_new(fsync *s, uint32_t *uids, size_t n, ols_err *err)
 {
     eng *e = s->e;
-    char **sets = NULL;
-    size_t k, i;
+    size_t i;
     ols_status st = OLS_OK;
-    ols_imap_events ev;
     if (!n)
         return OLS_OK;
-    k = ols_uidset_chunks(uids, n, FETCH_CHUNK, &sets);
-    if (!sets)
-        return ols_err_set(err, OLS_ENOMEM, "out of memory");
-    memset(&ev, 0, sizeof ev);
-    ev.ctx = s;
-    ev.message = dl_message;
-    ev.body_begin = dl_begin;
-    ev.body_data = dl_data;
-    ev.body_end = dl_end;
-    /* a few chunks at a time keep several commands in flight without a huge backlog */
-    for (i = 0; i < k && st == OLS_OK; i += 4) {
-        size_t m = k - i < 4 ? k - i : 4;
-        if (ols_sync_cancelled(e)) {
-            st = ols_err_set(err, OLS_ECANCELED, "cancelled");
-            break;
+    /* QRESYNC told us of new UIDs but not their size and date */
+    if (!s->full) {
+        char **sets = NULL;
+        size_t k = ols_uidset_chunks(uids, n, 1000, &sets), c;
+        ols_imap_events ev;
+        memset(&ev, 0, sizeof ev);
+        ev.ctx = s;
+        ev.message = on_meta;
+        for (c = 0; c < k && st == OLS_OK; c++)
+            st = ols_imap_uid_fetch(e->im, sets[c], "(UID RFC822.SIZE INTERNALDATE)", 0, &ev,
+                                    err);
+        ols_uidset_chunks_free(sets, k);
+        if (st != OLS_OK)
+            return st;
+    }
+    for (i = 0; i < n && st == OLS_OK; i++) {
+        srv *v = find_srv(s, uids[i]);
+        ols_fetchq_entry q;
+        int partial = e->o->mode == OLS_DL_HEADERS ||
+                      (e->o->mode == OLS_DL_CUSTOM && v && v->size > e->o->threshold);
+        if (!v)
+            continue;
+        if (partial) {
+            char key[32];
+            ols_err perr = {0};
+            ols_status pst = ols_sync_fetch_partial(e, s->f, s->sf, s->uidvalidity, v->uid,
+                                                    v->flags, e->o->mode == OLS_DL_HEADERS,
+                                                    NULL, NULL, NULL, NULL, &perr);
+            if (pst == OLS_OK) {
+                v->mapped = 1;
+                e->rep->partial++;
+                e->prog.down_done++;
+                continue;
+            }
+            if (pst == OLS_ENET || pst == OLS_ETIMEDOUT || pst == OLS_EPROTO ||
+                pst == OLS_ENOSPC)
+                return ols_err_set(err, pst, "%s", perr.msg);
+            snprintf(key, sizeof key, "uid:%u", v->uid);
+            e->rep->failed++;
+            OLS_LOG_ERR("sync", "%s: message %u: %s", s->f->path, v->uid, perr.msg);
+            if (ols_state_fail(e->st, s->f->id, key, perr.msg) >= 3)
+                e->rep->ignored++;
+            continue;
         }
-        st = ols_imap_uid_fetch_many(e->im, (const char *const *)sets + i, m, "(UID BODY.PEEK[])",
-                                     &ev, err);
-        e->rep->body_fetches += m;
+        memset(&q, 0, sizeof q);
+        q.folder = s->f->id;
+        q.uid = v->uid;
+        q.prio = queue_class(s, v);
+        q.size = v->size;
+        q.date = v->date;
+        q.flags = v->flags;
+        st = ols_fetchq_add(e->st, &q, err);
+        e->rep->queued++;
     }
-    if (s->w) {
-        s->sf->store->ops->add_abort(s->w);
-        s->w = NULL;
-    }
-    ols_uidset_chunks_free(sets, k);
     return st;
 }
 
@@ -461,7 +427,7 @@ static ols_status upload(fsync *s, local *l, ols_err *err)
     e->rep->uploaded++;
     e->prog.up_done++;
     if (uid && uv == s->uidvalidity) {
-        ols_state_item it = {uid, l->id, l->flags & ~OLS_MF_DELETED, j.size};
+        ols_state_item it = {uid, l->id, l->flags & ~OLS_MF_DELETED, j.size, NULL};
         st = ols_state_item_put(e->st, s->f->id, &it, err);
         if (st == OLS_OK)
             st = ols_state_journal_done(e->st, seq, err);
@@ -505,7 +471,7 @@ static int recover_journal(void *ctx, const ols_state_journal *j)
     }
     free(found);
     if (uid && uid >= j->uidnext && !find_row(s, uid)) {
-        ols_state_item it = {uid, j->local_id, 0, j->size};
+        ols_state_item it = {uid, j->local_id, 0, j->size, NULL};
         int li = find_local(s, j->local_id);
         srv *v = find_srv(s, uid);
         if (li >= 0) {
@@ -694,7 +660,7 @@ static ols_status pair_unmapped(fsync *s, uint32_t *new_uids, size_t *n_new, ols
             v = find_srv(s, c.v[x].uid);
             if (v && !v->mapped) {
                 unsigned merged = v->flags | l->flags; /* no base: keep every flag either has */
-                ols_state_item it = {v->uid, l->id, merged, v->size};
+                ols_state_item it = {v->uid, l->id, merged, v->size, NULL};
                 if (merged != l->flags)
                     s->sf->store->ops->set_flags(s->sf, l->id, merged, NULL);
                 v->flags = merged; /* pushed to the server below if it lacks some */
@@ -722,8 +688,10 @@ static ols_status pair_unmapped(fsync *s, uint32_t *new_uids, size_t *n_new, ols
 static void free_fsync(fsync *s)
 {
     size_t i;
-    for (i = 0; i < s->nrows; i++)
+    for (i = 0; i < s->nrows; i++) {
         free(s->rows[i].local_id);
+        free(s->rows[i].partial);
+    }
     for (i = 0; i < s->nlocals; i++) {
         free(s->locals[i].id);
         free(s->locals[i].tag);
@@ -774,7 +742,7 @@ static ols_status list_server(fsync *s, ols_err *err)
     if (mb.exists == 0)
         return OLS_OK;
     ev.vanished = NULL;
-    return ols_imap_uid_fetch(e->im, "1:*", "(UID FLAGS RFC822.SIZE)", 0, &ev, err);
+    return ols_imap_uid_fetch(e->im, "1:*", "(UID FLAGS RFC822.SIZE INTERNALDATE)", 0, &ev, err);
 }
 
 struct uidvec {
@@ -847,7 +815,8 @@ static ols_status move_rows(fsync *s, ols_err *err)
                     continue;
                 for (k = 0; k < src.n && k < dst.n; k++) {
                     if (src.v[k] == r->uid && uv == df.uidvalidity) {
-                        ols_state_item it = {dst.v[k], r->local_id, r->s_flags, r->size};
+                        ols_state_item it = {dst.v[k], r->local_id, r->s_flags, r->size,
+                                             r->partial};
                         ols_state_item_put(e->st, df.id, &it, NULL);
                         break;
                     }
@@ -936,7 +905,39 @@ ols_status ols_sync_mailbox(eng *e, ols_state_folder *f, ols_err *err)
         }
     }
 
-    /* locals tagged by our own download of a UID that is not recorded (crash) */
+    /* locals tagged by our own download of a UID that is not recorded (crash). After
+     * QRESYNC such a UID need not be among the changes: ask the server about it. */
+    if (!s.full) {
+        uint32_t *ask = calloc(s.nlocals ? s.nlocals : 1, sizeof *ask);
+        size_t nask = 0;
+        for (i = 0; ask && i < s.nlocals; i++) {
+            local *l = &s.locals[i];
+            unsigned long tv, tu;
+            if (l->mapped || !l->tag || sscanf(l->tag, "%lu-%lu", &tv, &tu) != 2 ||
+                tv != s.uidvalidity || tu == 0 || tu > 0xffffffffUL ||
+                find_srv(&s, (uint32_t)tu) || find_row(&s, (uint32_t)tu))
+                continue;
+            ask[nask++] = (uint32_t)tu;
+        }
+        if (nask) {
+            char *set;
+            ols_imap_events ev;
+            qsort(ask, nask, sizeof *ask, cmp_u32);
+            set = ols_uidset_make(ask, nask);
+            memset(&ev, 0, sizeof ev);
+            ev.ctx = &s;
+            ev.message = on_listing;
+            st = set ? ols_imap_uid_fetch(e->im, set, "(UID FLAGS RFC822.SIZE INTERNALDATE)", 0,
+                                          &ev, err)
+                     : OLS_ENOMEM;
+            free(set);
+            if (s.nsrvs)
+                qsort(s.srvs, s.nsrvs, sizeof *s.srvs, cmp_srv);
+        }
+        free(ask);
+        if (st != OLS_OK)
+            goto out;
+    }
     for (i = 0; i < s.nlocals; i++) {
         local *l = &s.locals[i];
         unsigned long tv, tu;
@@ -946,7 +947,7 @@ ols_status ols_sync_mailbox(eng *e, ols_state_folder *f, ols_err *err)
             continue;
         v = find_srv(&s, (uint32_t)tu);
         if (v && !v->mapped && !find_row(&s, v->uid)) {
-            ols_state_item it = {v->uid, l->id, v->flags, v->size};
+            ols_state_item it = {v->uid, l->id, v->flags, v->size, NULL};
             ols_state_item_put(e->st, f->id, &it, NULL);
             v->mapped = 1;
             l->mapped = 1;
@@ -1070,7 +1071,7 @@ ols_status ols_sync_mailbox(eng *e, ols_state_folder *f, ols_err *err)
                 }
             }
             if (merged != b) {
-                ols_state_item it = {r->uid, r->local_id, merged, r->size};
+                ols_state_item it = {r->uid, r->local_id, merged, r->size, r->partial};
                 ols_state_item_put(e->st, f->id, &it, NULL);
             }
         }
@@ -1104,10 +1105,10 @@ ols_status ols_sync_mailbox(eng *e, ols_state_folder *f, ols_err *err)
         ols_state_step("delete remote: done");
     }
 
-    /* downloads, in UID order so the sets stay compact */
+    /* new messages: queued by class, or their stand-ins written now (partial modes) */
     if (n_new)
         qsort(new_uids, n_new, sizeof *new_uids, cmp_u32);
-    if ((st = download(&s, new_uids, n_new, err)) != OLS_OK)
+    if ((st = take_new(&s, new_uids, n_new, err)) != OLS_OK)
         goto out;
 
     /* uploads: local items nobody knows (moved-in items are uploaded to their new folder) */

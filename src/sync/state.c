@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "olsync/log.h"
+#include "plat/plat.h"
 
 #define THRESHOLD_FAILURES 3
 
@@ -25,7 +26,7 @@ static const char schema[] =
     " incremental INTEGER NOT NULL DEFAULT 0, last_sync INTEGER NOT NULL DEFAULT 0);"
     "CREATE TABLE IF NOT EXISTS item(folder INTEGER NOT NULL REFERENCES folder(id) ON DELETE "
     "CASCADE, uid INTEGER NOT NULL, local_id TEXT NOT NULL, flags INTEGER NOT NULL,"
-    " size INTEGER NOT NULL DEFAULT 0, PRIMARY KEY(folder, uid));"
+    " size INTEGER NOT NULL DEFAULT 0, partial TEXT NOT NULL DEFAULT '', PRIMARY KEY(folder, uid));"
     "CREATE INDEX IF NOT EXISTS item_local ON item(local_id);"
     "CREATE TABLE IF NOT EXISTS journal(seq INTEGER PRIMARY KEY, folder INTEGER NOT NULL "
     "REFERENCES folder(id) ON DELETE CASCADE, local_id TEXT NOT NULL, message_id TEXT NOT NULL,"
@@ -33,6 +34,11 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS ignored(folder INTEGER NOT NULL REFERENCES folder(id) ON DELETE "
     "CASCADE, key TEXT NOT NULL, reason TEXT NOT NULL, failures INTEGER NOT NULL,"
     " since INTEGER NOT NULL, PRIMARY KEY(folder, key));"
+    "CREATE TABLE IF NOT EXISTS fetchq(id INTEGER PRIMARY KEY, folder INTEGER NOT NULL "
+    "REFERENCES folder(id) ON DELETE CASCADE, uid INTEGER NOT NULL, section TEXT NOT NULL,"
+    " prio INTEGER NOT NULL, size INTEGER NOT NULL, date INTEGER NOT NULL, flags INTEGER NOT NULL,"
+    " owner INTEGER NOT NULL DEFAULT 0, UNIQUE(folder, uid, section));"
+    "CREATE INDEX IF NOT EXISTS fetchq_order ON fetchq(prio, date DESC, id);"
     "INSERT OR IGNORE INTO meta VALUES('schema', '1');";
 
 static ols_status db_err(ols_state *st, ols_err *err, const char *what)
@@ -220,8 +226,9 @@ ols_status ols_state_folder_drop(ols_state *st, int64_t id, ols_err *err)
 ols_status ols_state_items(ols_state *st, int64_t folder,
                            int (*cb)(void *ctx, const ols_state_item *it), void *ctx, ols_err *err)
 {
-    sqlite3_stmt *s =
-        prep(st, "SELECT uid, local_id, flags, size FROM item WHERE folder = ? ORDER BY uid", err);
+    sqlite3_stmt *s = prep(
+        st, "SELECT uid, local_id, flags, size, partial FROM item WHERE folder = ? ORDER BY uid",
+        err);
     ols_state_item it;
     int rc;
     if (!s)
@@ -232,6 +239,7 @@ ols_status ols_state_items(ols_state *st, int64_t folder,
         it.local_id = (const char *)sqlite3_column_text(s, 1);
         it.flags = (unsigned)sqlite3_column_int(s, 2);
         it.size = (uint64_t)sqlite3_column_int64(s, 3);
+        it.partial = (const char *)sqlite3_column_text(s, 4);
         if (cb(ctx, &it))
             break;
     }
@@ -242,8 +250,8 @@ ols_status ols_state_items(ols_state *st, int64_t folder,
 ols_status ols_state_item_put(ols_state *st, int64_t folder, const ols_state_item *it,
                               ols_err *err)
 {
-    sqlite3_stmt *s = prep(st, "INSERT OR REPLACE INTO item(folder, uid, local_id, flags, size) "
-                               "VALUES(?,?,?,?,?)",
+    sqlite3_stmt *s = prep(st, "INSERT OR REPLACE INTO item(folder, uid, local_id, flags, size, "
+                               "partial) VALUES(?,?,?,?,?,?)",
                            err);
     int rc;
     if (!s)
@@ -253,6 +261,7 @@ ols_status ols_state_item_put(ols_state *st, int64_t folder, const ols_state_ite
     sqlite3_bind_text(s, 3, it->local_id, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int(s, 4, (int)it->flags);
     sqlite3_bind_int64(s, 5, (sqlite3_int64)it->size);
+    sqlite3_bind_text(s, 6, it->partial ? it->partial : "", -1, SQLITE_TRANSIENT);
     rc = sqlite3_step(s);
     sqlite3_finalize(s);
     return rc == SQLITE_DONE ? OLS_OK : db_err(st, err, "save item");
@@ -446,4 +455,203 @@ void ols_state_step(const char *what)
         fflush(stderr);
         _Exit(137);
     }
+}
+
+/* ---- the fetch queue ---- */
+ols_status ols_state_item_get(ols_state *st, int64_t folder, uint32_t uid, char **local_id,
+                              unsigned *flags, char **partial)
+{
+    sqlite3_stmt *s =
+        prep(st, "SELECT local_id, flags, partial FROM item WHERE folder = ? AND uid = ?", NULL);
+    ols_status r = OLS_ENOENT;
+    if (!s)
+        return OLS_EIO;
+    sqlite3_bind_int64(s, 1, folder);
+    sqlite3_bind_int64(s, 2, uid);
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        if (local_id)
+            *local_id = strdup((const char *)sqlite3_column_text(s, 0));
+        if (flags)
+            *flags = (unsigned)sqlite3_column_int(s, 1);
+        if (partial)
+            *partial = strdup((const char *)sqlite3_column_text(s, 2));
+        r = OLS_OK;
+    }
+    sqlite3_finalize(s);
+    return r;
+}
+
+ols_status ols_fetchq_add(ols_state *st, const ols_fetchq_entry *e, ols_err *err)
+{
+    sqlite3_stmt *s = prep(st,
+                           "INSERT INTO fetchq(folder, uid, section, prio, size, date, flags) "
+                           "VALUES(?,?,?,?,?,?,?) ON CONFLICT(folder, uid, section) DO UPDATE "
+                           "SET prio = min(prio, excluded.prio)",
+                           err);
+    int rc;
+    if (!s)
+        return OLS_EIO;
+    sqlite3_bind_int64(s, 1, e->folder);
+    sqlite3_bind_int64(s, 2, e->uid);
+    sqlite3_bind_text(s, 3, e->section, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(s, 4, e->prio);
+    sqlite3_bind_int64(s, 5, (sqlite3_int64)e->size);
+    sqlite3_bind_int64(s, 6, e->date);
+    sqlite3_bind_int(s, 7, (int)e->flags);
+    rc = sqlite3_step(s);
+    sqlite3_finalize(s);
+    return rc == SQLITE_DONE ? OLS_OK : db_err(st, err, "queue");
+}
+
+/* Entries owned by a process that is gone go back to the queue. */
+void ols_fetchq_reclaim(ols_state *st)
+{
+    sqlite3_stmt *s = prep(st, "SELECT DISTINCT owner FROM fetchq WHERE owner != 0", NULL);
+    int64_t owners[64];
+    int n = 0, i;
+    if (!s)
+        return;
+    while (n < 64 && sqlite3_step(s) == SQLITE_ROW)
+        owners[n++] = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    for (i = 0; i < n; i++) {
+        if (owners[i] != (int64_t)ols_process_id() && ols_process_alive((uint32_t)owners[i]))
+            continue;
+        s = prep(st, "UPDATE fetchq SET owner = 0 WHERE owner = ?", NULL);
+        if (!s)
+            return;
+        sqlite3_bind_int64(s, 1, owners[i]);
+        sqlite3_step(s);
+        sqlite3_finalize(s);
+    }
+}
+
+unsigned ols_fetchq_take(ols_state *st, unsigned max, ols_fetchq_entry *out)
+{
+    sqlite3_stmt *s;
+    unsigned n = 0;
+    int64_t folder = 0;
+    int prio = 0;
+    s = prep(st,
+             "SELECT id, folder, uid, section, prio, size, date, flags FROM fetchq WHERE owner = 0 "
+             "ORDER BY prio, date DESC, id LIMIT ?",
+             NULL);
+    if (!s)
+        return 0;
+    sqlite3_bind_int(s, 1, (int)(max * 4)); /* the same folder and class, in queue order */
+    while (n < max && sqlite3_step(s) == SQLITE_ROW) {
+        ols_fetchq_entry *e = &out[n];
+        int64_t f = sqlite3_column_int64(s, 1);
+        int p = sqlite3_column_int(s, 4);
+        if (n && (f != folder || p != prio))
+            break;
+        folder = f;
+        prio = p;
+        e->id = sqlite3_column_int64(s, 0);
+        e->folder = f;
+        e->uid = (uint32_t)sqlite3_column_int64(s, 2);
+        snprintf(e->section, sizeof e->section, "%s", (const char *)sqlite3_column_text(s, 3));
+        e->prio = p;
+        e->size = (uint64_t)sqlite3_column_int64(s, 5);
+        e->date = sqlite3_column_int64(s, 6);
+        e->flags = (unsigned)sqlite3_column_int(s, 7);
+        n++;
+    }
+    sqlite3_finalize(s);
+    {
+        unsigned i, kept = 0;
+        for (i = 0; i < n; i++) { /* claim them; another process may have been faster */
+            s = prep(st, "UPDATE fetchq SET owner = ? WHERE id = ? AND owner = 0", NULL);
+            if (!s)
+                break;
+            sqlite3_bind_int64(s, 1, ols_process_id());
+            sqlite3_bind_int64(s, 2, out[i].id);
+            sqlite3_step(s);
+            if (sqlite3_changes(st->db) == 1)
+                out[kept++] = out[i];
+            sqlite3_finalize(s);
+        }
+        n = kept;
+    }
+    return n;
+}
+
+ols_status ols_fetchq_done(ols_state *st, int64_t id, ols_err *err)
+{
+    return exec_id(st, "DELETE FROM fetchq WHERE id = ?", id, err);
+}
+
+ols_status ols_fetchq_release(ols_state *st, int64_t id, ols_err *err)
+{
+    return exec_id(st, "UPDATE fetchq SET owner = 0 WHERE id = ?", id, err);
+}
+
+int ols_fetchq_claim(ols_state *st, int64_t folder, uint32_t uid, int64_t *id)
+{
+    sqlite3_stmt *s = prep(st, "SELECT id, owner FROM fetchq WHERE folder = ? AND uid = ?", NULL);
+    int64_t owner = -1;
+    *id = 0;
+    if (!s)
+        return 0;
+    sqlite3_bind_int64(s, 1, folder);
+    sqlite3_bind_int64(s, 2, uid);
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        *id = sqlite3_column_int64(s, 0);
+        owner = sqlite3_column_int64(s, 1);
+    }
+    sqlite3_finalize(s);
+    if (!*id)
+        return 1; /* not queued: free to fetch */
+    if (owner != 0 && owner != (int64_t)ols_process_id())
+        return 0; /* another process is on it */
+    s = prep(st, "UPDATE fetchq SET owner = ? WHERE id = ? AND owner IN (0, ?)", NULL);
+    if (!s)
+        return 0;
+    sqlite3_bind_int64(s, 1, ols_process_id());
+    sqlite3_bind_int64(s, 2, *id);
+    sqlite3_bind_int64(s, 3, ols_process_id());
+    sqlite3_step(s);
+    sqlite3_finalize(s);
+    return sqlite3_changes(st->db) == 1;
+}
+
+void ols_fetchq_counts(ols_state *st, uint64_t per_class[5])
+{
+    sqlite3_stmt *s = prep(st, "SELECT prio, count(*) FROM fetchq GROUP BY prio", NULL);
+    memset(per_class, 0, 5 * sizeof *per_class);
+    if (!s)
+        return;
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        int p = sqlite3_column_int(s, 0);
+        if (p >= 1 && p <= 4)
+            per_class[p] += (uint64_t)sqlite3_column_int64(s, 1);
+        per_class[0] += (uint64_t)sqlite3_column_int64(s, 1);
+    }
+    sqlite3_finalize(s);
+}
+
+ols_status ols_state_meta_set(ols_state *st, const char *key, const char *value)
+{
+    sqlite3_stmt *s = prep(st, "INSERT OR REPLACE INTO meta(key, value) VALUES(?,?)", NULL);
+    int rc;
+    if (!s)
+        return OLS_EIO;
+    sqlite3_bind_text(s, 1, key, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 2, value, -1, SQLITE_TRANSIENT);
+    rc = sqlite3_step(s);
+    sqlite3_finalize(s);
+    return rc == SQLITE_DONE ? OLS_OK : OLS_EIO;
+}
+
+char *ols_state_meta_get(ols_state *st, const char *key)
+{
+    sqlite3_stmt *s = prep(st, "SELECT value FROM meta WHERE key = ?", NULL);
+    char *r = NULL;
+    if (!s)
+        return NULL;
+    sqlite3_bind_text(s, 1, key, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(s) == SQLITE_ROW)
+        r = strdup((const char *)sqlite3_column_text(s, 0));
+    sqlite3_finalize(s);
+    return r;
 }

@@ -25,6 +25,7 @@ typedef struct ols_state_item {
     const char *local_id;
     unsigned flags; /* the flags both sides agreed on last time (the merge base) */
     uint64_t size;
+    const char *partial; /* "" complete; "*" headers only; else the missing sections "2,3.1" */
 } ols_state_item;
 
 ols_status ols_state_open(const char *path, ols_state **out, ols_err *err);
@@ -80,6 +81,38 @@ ols_status ols_state_ignored_list(ols_state *st,
                                   void *ctx, ols_err *err);
 /* folder NULL = all. Returns the number of entries removed. */
 int ols_state_ignored_reset(ols_state *st, const char *folder_path);
+
+ols_status ols_state_item_get(ols_state *st, int64_t folder, uint32_t uid, char **local_id,
+                              unsigned *flags, char **partial);
+
+/* The fetch queue: what is still to be downloaded, by class (1 = the user is waiting,
+ * 2 = priority folders, 3 = recent or small, 4 = the rest), newest first within a class.
+ * It lives in the state, so memory stays bounded and a restart resumes it. */
+typedef struct ols_fetchq_entry {
+    int64_t id, folder;
+    uint32_t uid;
+    char section[64]; /* "" = the whole message */
+    int prio;
+    uint64_t size;
+    int64_t date;
+    unsigned flags;
+} ols_fetchq_entry;
+
+ols_status ols_fetchq_add(ols_state *st, const ols_fetchq_entry *e, ols_err *err);
+/* Up to max entries of the best class, all of one folder, claimed for this process. */
+unsigned ols_fetchq_take(ols_state *st, unsigned max, ols_fetchq_entry *out);
+ols_status ols_fetchq_done(ols_state *st, int64_t id, ols_err *err);
+ols_status ols_fetchq_release(ols_state *st, int64_t id, ols_err *err);
+/* Claim folder/uid for an on-demand fetch: 1 when this process may fetch it now (or it is
+ * not queued at all), 0 when another process holds it. */
+int ols_fetchq_claim(ols_state *st, int64_t folder, uint32_t uid, int64_t *id);
+/* Claims of processes that ended (kill -9) go back to the queue. */
+void ols_fetchq_reclaim(ols_state *st);
+/* [0] = all, [1..4] per class. */
+void ols_fetchq_counts(ols_state *st, uint64_t per_class[5]);
+
+ols_status ols_state_meta_set(ols_state *st, const char *key, const char *value);
+char *ols_state_meta_get(ols_state *st, const char *key);
 
 /* Crash-test hook: every call counts a step; when OLSYNC_CRASH_AT=N the Nth step ends the
  * process at once, as kill -9 would. */

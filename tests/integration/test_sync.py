@@ -458,10 +458,10 @@ class TestCrashAtEveryStep(SyncTestBase):
         files = sorted(files_in(acct.maildir))
         os.unlink(files[len(files) // 2])
 
-    def assertNoDuplicates(self, view):
+    def assertNoDuplicates(self, view, why=""):
         for folder, msgs in view.items():
             for k, v in msgs.items():
-                self.assertEqual(len(v), 1, "duplicate message in %s" % folder)
+                self.assertEqual(len(v), 1, "duplicate message in %s %s" % (folder, why))
 
     def test_kill_at_every_step(self):
         acct = Account(self.fx, "bob")
@@ -489,7 +489,8 @@ class TestCrashAtEveryStep(SyncTestBase):
                 s = server_view(self.fx, "bob")["INBOX"]
                 l = local_view(acct.maildir)["INBOX"]
                 self.assertEqual(s, l, "converged after a crash at step %d" % step)
-                self.assertNoDuplicates({"INBOX": s})
+                self.assertNoDuplicates({"INBOX": s}, "after a crash at step %d (%s)"
+                                        % (step, p.err.strip().splitlines()[-1:] if p.err else ""))
                 step += 1
             self.assertTrue(completed)
             self.assertGreater(crashes, 5, "the steps were exercised")
