@@ -53,6 +53,7 @@ int cli_account_load(cli_ctx *c, cli_account *a, int need_password)
     a->cfg.user = a->user;
     a->cfg.timeout_ms = (uint32_t)ols_settings_get_int(c->settings, "net.timeout_s") * 1000u;
     a->cfg.trace = ols_settings_get_bool(c->settings, "log.data_trace") ? "imap" : NULL;
+    a->cfg.no_compress = !ols_settings_get_bool(c->settings, "net.compress");
 
     a->password = ols_settings_get_str(c->settings, "account.password");
     if (a->password && !*a->password) {

@@ -41,6 +41,7 @@ static const ols_setting_def defs[] = {
     B("download.apply_to_existing", "false", "apply the threshold to messages already here"),
     I("net.connections", "3", 1, 10, "IMAP connections per account"),
     I("net.timeout_s", "60", 5, 3600, "network timeout in seconds"),
+    B("net.compress", "true", "ask the server for COMPRESS=DEFLATE"),
     I("sync.item_pause_ms", "0", 0, 10000, "pause between items"),
     B("sync.structure_on_start", "true", "sync the folder tree when Outlook starts"),
     I("pop3.port", "5110", 1, 65535, "first port of the local POP3 stub"),

@@ -483,6 +483,47 @@ static int want_part(void *ctx, const ols_mime_part *p)
     return w->text_only ? ols_mime_is_readable_text(p) : 0;
 }
 
+static int part_exists(const ols_mime_part *root, const char *section)
+{
+    const ols_mime_part *stack[64], *x;
+    int sp = 0;
+    stack[sp++] = root;
+    while (sp) {
+        x = stack[--sp];
+        if (!strcmp(x->section, section))
+            return 1;
+        for (x = x->child; x && sp < 63; x = x->next)
+            stack[sp++] = x;
+    }
+    return 0;
+}
+
+/* The message exists and has that part (from its BODYSTRUCTURE). */
+static ols_status check_section(eng *e, const char *path, uint32_t uid, const char *section,
+                                ols_err *err)
+{
+    pieces p;
+    ols_imap_events ev;
+    ols_mime_part *root = NULL;
+    char set[16];
+    ols_status st;
+    memset(&p, 0, sizeof p);
+    memset(&ev, 0, sizeof ev);
+    ev.ctx = &p;
+    ev.message = pc_message;
+    snprintf(set, sizeof set, "%u", uid);
+    st = ols_imap_uid_fetch(e->im, set, "(UID BODYSTRUCTURE)", 0, &ev, err);
+    if (st == OLS_OK && !p.bodystructure)
+        st = ols_err_set(err, OLS_ENOENT, "no message with UID %u in %s", uid, path);
+    if (st == OLS_OK)
+        st = ols_mime_parse_bodystructure(p.bodystructure, &root, err);
+    if (st == OLS_OK && !part_exists(root, section))
+        st = ols_err_set(err, OLS_ENOENT, "message %u in %s has no part %s", uid, path, section);
+    ols_mime_free(root);
+    pc_reset(&p);
+    return st;
+}
+
 /* Fetch what the mode wants of one message and store the stand-in (or replace one). */
 ols_status ols_sync_fetch_partial(eng *e, const ols_state_folder *f, ols_store_folder *sf,
                                   uint32_t uidvalidity, uint32_t uid, unsigned flags,
@@ -513,22 +554,8 @@ ols_status ols_sync_fetch_partial(eng *e, const ols_state_folder *f, ols_store_f
         st = ols_err_set(err, OLS_ENOENT, "no message with UID %u in %s", uid, f->path);
     if (st == OLS_OK)
         st = ols_mime_parse_bodystructure(p.bodystructure, &root, err);
-    if (st == OLS_OK && also && *also) {
-        /* the part asked for must exist */
-        const ols_mime_part *stack[64];
-        int sp = 0, found = 0;
-        stack[sp++] = root;
-        while (sp && !found) {
-            const ols_mime_part *x = stack[--sp];
-            if (!strcmp(x->section, also))
-                found = 1;
-            for (x = x->child; x && sp < 63; x = x->next)
-                stack[sp++] = x;
-        }
-        if (!found)
-            st = ols_err_set(err, OLS_ENOENT, "message %u in %s has no part %s", uid, f->path,
-                             also);
-    }
+    if (st == OLS_OK && also && *also && !part_exists(root, also))
+        st = ols_err_set(err, OLS_ENOENT, "message %u in %s has no part %s", uid, f->path, also);
     if (st == OLS_OK) {
         uint32_t size = p.size;
         char *bs = p.bodystructure;
@@ -664,12 +691,17 @@ static ols_status fetch_one(eng *e, const char *path, uint32_t uid, const char *
         return ols_err_set(err, OLS_ENOENT, "no message with UID %u in %s", uid, path);
     if ((st = e->store->ops->open_folder(e->store, path, &sf, err)) != OLS_OK)
         return st;
+    if (section && *section && (st = check_section(e, path, uid, section, err)) != OLS_OK) {
+        e->store->ops->close_folder(sf);
+        return st;
+    }
     ols_state_begin(e->st, NULL);
     if (ols_state_item_get(e->st, f.id, uid, &local, &flags, &partial) == OLS_OK) {
         if (!*partial || (section && *section && !ols_partial_has(partial, section))) {
             id = local; /* already here, whole (or with that part) */
             local = NULL;
-        } else if (section && *section && strcmp(partial, "*") != 0) {
+        } else if (section && *section) {
+            /* that part (and the readable text) in place of its stand-in */
             st = ols_sync_fetch_partial(e, &f, sf, uidvalidity, uid, flags, 0, section, partial,
                                         local, &id, err);
         } else {
