@@ -66,6 +66,10 @@ typedef struct ols_store_ops {
     ols_status (*delete_item)(ols_store_folder *f, const char *id, ols_err *err);
     /* Where the item is, for people: a file path, an entry id. May be NULL. */
     ols_status (*locate_item)(ols_store_folder *f, const char *id, char **where, ols_err *err);
+    /* Make every item committed so far durable. A backend may defer the flush of each item
+     * to this call (one file-system flush for a batch instead of one per message); the
+     * engine calls it before it records items in its state. NULL = always durable. */
+    ols_status (*sync)(ols_store *s, ols_err *err);
 } ols_store_ops;
 
 struct ols_store {

@@ -56,6 +56,9 @@ FILE *ols_fopen(const char *path, const char *mode);
 int ols_is_tty(FILE *f);
 /* fflush and force to disk; 0 on success. */
 int ols_file_sync(FILE *f);
+/* Flush the whole file system holding path in one call (Linux syncfs). EUNSUPPORTED where
+ * there is no such call: then each file must be flushed on its own. */
+ols_status ols_fs_sync(const char *path);
 ols_status ols_mkdir_p(const char *path, ols_err *err);
 /* Write via a temporary file in the same folder, flush to disk, rename over path.
  * private_ != 0 makes the file readable by the owner only. */

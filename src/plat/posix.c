@@ -222,6 +222,21 @@ FILE *ols_fopen(const char *path, const char *mode)
 
 int ols_is_tty(FILE *f) { return isatty(fileno(f)); }
 
+ols_status ols_fs_sync(const char *path)
+{
+#ifdef __linux__
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
+    if (fd < 0)
+        return errno_status(errno);
+    rc = syncfs(fd);
+    close(fd);
+    return rc == 0 ? OLS_OK : errno_status(errno);
+#else
+    (void)path;
+    return OLS_EUNSUPPORTED;
+#endif
+}
+
 int ols_file_sync(FILE *f)
 {
     if (fflush(f) != 0)

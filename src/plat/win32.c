@@ -246,6 +246,12 @@ FILE *ols_fopen(const char *path, const char *mode)
 
 int ols_is_tty(FILE *f) { return _isatty(_fileno(f)); }
 
+ols_status ols_fs_sync(const char *path)
+{
+    (void)path; /* flushing a volume needs administrator rights: flush files one by one */
+    return OLS_EUNSUPPORTED;
+}
+
 int ols_file_sync(FILE *f)
 {
     if (fflush(f) != 0)

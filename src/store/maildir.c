@@ -21,6 +21,8 @@ typedef struct md_store {
     char *root;
     char host[64];
     unsigned counter;
+    int batch_sync; /* the file system can be flushed at once: defer per-item flushes */
+    int dirty;      /* items committed since the last sync */
 } md_store;
 
 typedef struct md_entry {
@@ -810,9 +812,11 @@ static ols_status md_add_commit(ols_store_writer *base, const char *replace_id, 
     char name[MAX_NAME], *target;
     const char *subdir;
     ols_status st;
-    int bad = w->failed || ols_file_sync(w->f) != 0;
+    md_store *ms = (md_store *)base->folder->store;
+    int bad = w->failed || (ms->batch_sync ? fflush(w->f) != 0 : ols_file_sync(w->f) != 0);
     if (fclose(w->f) != 0)
         bad = 1;
+    ms->dirty = 1;
     w->f = NULL;
     if (bad) {
         ols_file_remove(w->tmp_path);
@@ -937,11 +941,24 @@ static ols_status md_locate_item(ols_store_folder *base, const char *id, char **
     return *where ? OLS_OK : ols_err_set(err, OLS_ENOMEM, "out of memory");
 }
 
+static ols_status md_sync(ols_store *base, ols_err *err)
+{
+    md_store *s = (md_store *)base;
+    ols_status st;
+    if (!s->batch_sync || !s->dirty)
+        return OLS_OK;
+    st = ols_fs_sync(s->root);
+    if (st != OLS_OK)
+        return ols_err_set(err, st, "cannot flush %s to disk", s->root);
+    s->dirty = 0;
+    return OLS_OK;
+}
+
 static const ols_store_ops maildir_ops = {
     "maildir",        md_close,        md_list_folders, md_create_folder, md_delete_folder,
     md_rename_folder, md_open_folder,  md_close_folder, md_list_items,    md_add_begin,
     md_add_write,     md_add_commit,   md_add_abort,    md_read_item,     md_set_flags,
-    md_delete_item,   md_locate_item,
+    md_delete_item,   md_locate_item,  md_sync,
 };
 
 ols_status ols_maildir_open(const char *root, ols_store **out, ols_err *err)
@@ -958,6 +975,8 @@ ols_status ols_maildir_open(const char *root, ols_store **out, ols_err *err)
     }
     ols_hostname(s->host, sizeof s->host);
     st = make_maildir(s->root, err);
+    /* one flush per batch where the system can flush a whole file system at once */
+    s->batch_sync = st == OLS_OK && ols_fs_sync(s->root) == OLS_OK;
     if (st != OLS_OK) {
         md_close(&s->base);
         return st;

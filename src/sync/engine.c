@@ -28,6 +28,16 @@ void ols_sync_progress_tick(eng *e, int force)
     e->o->progress(e->o->progress_ctx, &e->prog);
 }
 
+ols_status ols_sync_commit(eng *e, ols_err *err)
+{
+    ols_err tmp = {0};
+    if (e->store->ops->sync && e->store->ops->sync(e->store, err ? err : &tmp) != OLS_OK) {
+        ols_state_rollback(e->st);
+        return err ? err->code : tmp.code;
+    }
+    return ols_state_commit(e->st, err);
+}
+
 int ols_sync_cancelled(eng *e) { return e->o->cancelled && e->o->cancelled(e->o->cancel_ctx); }
 
 static int ieq(const char *a, const char *b)
@@ -675,9 +685,9 @@ ols_status ols_sync_run(const ols_sync_opts *o, ols_sync_report *rep, ols_err *e
         goto out;
     st = reconcile(&e, &t, &todo, &ntodo, err);
     if (st == OLS_OK)
-        st = ols_state_commit(e.st, err);
+        st = ols_sync_commit(&e, err);
     else
-        ols_state_commit(e.st, NULL); /* what was done stays recorded */
+        ols_sync_commit(&e, NULL); /* what was done stays recorded */
     if (st != OLS_OK)
         goto out;
 
@@ -692,7 +702,8 @@ ols_status ols_sync_run(const ols_sync_opts *o, ols_sync_report *rep, ols_err *e
         }
         ols_state_begin(e.st, NULL);
         fst = ols_sync_mailbox(&e, &todo[i], &ferr);
-        ols_state_commit(e.st, NULL);
+        if (ols_sync_commit(&e, fst == OLS_OK ? &ferr : NULL) != OLS_OK && fst == OLS_OK)
+            fst = ferr.code;
         rep->folders++;
         e.prog.folders_done++;
         if (fst != OLS_OK) {

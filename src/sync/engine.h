@@ -47,6 +47,9 @@ const char *ols_sync_local_home(eng *e, const char *id);
 /* Sync the items of one folder whose state row is f (f->id set). */
 ols_status ols_sync_mailbox(eng *e, ols_state_folder *f, ols_err *err);
 void ols_sync_progress_tick(eng *e, int force);
+/* Flush the store, then commit the state: an item is never recorded before it is durable.
+ * If the flush fails the state changes are rolled back (the item tags recover them). */
+ols_status ols_sync_commit(eng *e, ols_err *err);
 int ols_sync_cancelled(eng *e);
 
 #endif

@@ -11,9 +11,9 @@
 #include "partial.h"
 #include "plat/plat.h"
 
-#define BATCH 100                     /* queue entries taken at once */
-#define PIPE_SETS 4                   /* UID sets in flight */
-#define SET_UIDS 25                   /* UIDs per set */
+#define BATCH 500                     /* queue entries taken at once */
+#define PIPE_SETS 5                   /* UID sets in flight */
+#define SET_UIDS 100                  /* UIDs per set */
 #define RANGE (1024u * 1024)          /* a large message comes in pieces of this size */
 #define MAX_PIECES (64u * 1024 * 1024) /* header and text parts kept in memory, per message */
 
@@ -349,7 +349,8 @@ ols_status ols_sync_drain(eng *e, ols_err *err)
                 ols_fetchq_release(e->st, q[i].id, NULL);
             }
         }
-        ols_state_commit(e->st, NULL);
+        if (ols_sync_commit(e, st == OLS_OK ? err : NULL) != OLS_OK && st == OLS_OK)
+            st = err->code;
         ols_sync_progress_tick(e, 0);
     }
     if (sf)
@@ -712,7 +713,7 @@ static ols_status fetch_one(eng *e, const char *path, uint32_t uid, const char *
         /* not here yet: take it from the queue, unless another process is fetching it */
         int i;
         for (i = 0; i < 600 && !ols_fetchq_claim(e->st, f.id, uid, &qid); i++) {
-            ols_state_commit(e->st, NULL);
+            ols_sync_commit(e, NULL);
             ols_sleep_ms(100);
             ols_state_begin(e->st, NULL);
             if (ols_state_item_get(e->st, f.id, uid, &id, NULL, NULL) == OLS_OK)
@@ -724,7 +725,8 @@ static ols_status fetch_one(eng *e, const char *path, uint32_t uid, const char *
         if (st == OLS_OK && qid)
             ols_fetchq_done(e->st, qid, NULL);
     }
-    ols_state_commit(e->st, NULL);
+    if (ols_sync_commit(e, st == OLS_OK ? err : NULL) != OLS_OK && st == OLS_OK)
+        st = err->code;
     if (st == OLS_OK && id && where) {
         if (!e->store->ops->locate_item ||
             e->store->ops->locate_item(sf, id, where, NULL) != OLS_OK)

@@ -402,7 +402,7 @@ static ols_status upload(fsync *s, local *l, ols_err *err)
     j.uidnext = s->uidnext;
     st = ols_state_journal_add(e->st, &j, &seq, err);
     if (st == OLS_OK)
-        st = ols_state_commit(e->st, err); /* the intent is durable before the APPEND */
+        st = ols_sync_commit(e, err); /* the intent is durable before the APPEND */
     ols_state_begin(e->st, NULL);
     if (st != OLS_OK) {
         free(b.p);

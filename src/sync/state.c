@@ -91,6 +91,7 @@ static ols_status exec(ols_state *st, const char *sql, ols_err *err)
 
 ols_status ols_state_begin(ols_state *st, ols_err *err) { return exec(st, "BEGIN IMMEDIATE", err); }
 ols_status ols_state_commit(ols_state *st, ols_err *err) { return exec(st, "COMMIT", err); }
+ols_status ols_state_rollback(ols_state *st) { return exec(st, "ROLLBACK", NULL); }
 
 static sqlite3_stmt *prep(ols_state *st, const char *sql, ols_err *err)
 {

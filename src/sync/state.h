@@ -32,6 +32,7 @@ ols_status ols_state_open(const char *path, ols_state **out, ols_err *err);
 void ols_state_close(ols_state *st);
 ols_status ols_state_begin(ols_state *st, ols_err *err);
 ols_status ols_state_commit(ols_state *st, ols_err *err);
+ols_status ols_state_rollback(ols_state *st);
 
 ols_status ols_state_folders(ols_state *st, int (*cb)(void *ctx, const ols_state_folder *f),
                              void *ctx, ols_err *err);
