@@ -92,6 +92,25 @@ static void print_report(cli_ctx *c, const ols_sync_report *r, ols_status st, co
     }
 }
 
+/* Settings, the account and its Maildir; 0 or an exit code (the reason printed). */
+static int open_account_store(cli_ctx *c, cli_account *a, ols_store **store)
+{
+    ols_err err = {0};
+    int rc = cli_load(c);
+    if (rc)
+        return rc;
+    if ((rc = cli_account_load(c, a, 1)) != 0) {
+        cli_account_free(a);
+        return rc;
+    }
+    if (ols_maildir_open(a->store_path, store, &err) != OLS_OK) {
+        cli_error("%s", err.msg);
+        cli_account_free(a);
+        return EX_FAIL;
+    }
+    return 0;
+}
+
 /* Settings (download.mode, download.threshold_mb) unless --mode / --threshold say otherwise. */
 static int download_opts(cli_ctx *c, const char *mode_s, const char *thr_s, ols_sync_opts *o)
 {
@@ -129,18 +148,9 @@ int cmd_sync(cli_ctx *c)
     ols_err err = {0};
     ols_status st;
     char *conflict;
-    int rc = cli_load(c);
+    int rc = open_account_store(c, &a, &store);
     if (rc)
         return rc;
-    if ((rc = cli_account_load(c, &a, 1)) != 0) {
-        cli_account_free(&a);
-        return rc;
-    }
-    if (ols_maildir_open(a.store_path, &store, &err) != OLS_OK) {
-        cli_error("%s", err.msg);
-        cli_account_free(&a);
-        return EX_FAIL;
-    }
     memset(&o, 0, sizeof o);
     o.imap = &a.cfg;
     o.store = store;
@@ -455,17 +465,8 @@ int cmd_fetch(cli_ctx *c)
             return EX_USAGE_;
         }
     }
-    if ((rc = cli_load(c)) != 0)
+    if ((rc = open_account_store(c, &a, &store)) != 0)
         return rc;
-    if ((rc = cli_account_load(c, &a, 1)) != 0) {
-        cli_account_free(&a);
-        return rc;
-    }
-    if (ols_maildir_open(a.store_path, &store, &err) != OLS_OK) {
-        cli_error("%s", err.msg);
-        cli_account_free(&a);
-        return EX_FAIL;
-    }
     memset(&o, 0, sizeof o);
     o.imap = &a.cfg;
     o.store = store;

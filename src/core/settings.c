@@ -278,18 +278,25 @@ static void layer_swap(layer *a, layer *b)
     *b = t;
 }
 
-ols_status ols_settings_load_text(ols_settings *s, const char *text, size_t len,
-                                  const char *source, ols_err *err)
+/* Parse into a fresh layer, then swap it in; on error the old layer stays. */
+static ols_status load_layer(ols_settings *s, layer *target, const char *text, size_t len,
+                             const char *source, ols_err *err)
 {
     layer l = {0};
     ols_status st = parse_layer(s, text, len, source, &l, err);
     if (st != OLS_OK)
         return st;
     ols_mutex_lock(s->lock);
-    layer_swap(&s->user, &l);
+    layer_swap(target, &l);
     ols_mutex_unlock(s->lock);
     layer_free(&l, s->n);
     return OLS_OK;
+}
+
+ols_status ols_settings_load_text(ols_settings *s, const char *text, size_t len,
+                                  const char *source, ols_err *err)
+{
+    return load_layer(s, &s->user, text, len, source, err);
 }
 
 ols_status ols_settings_load_file(ols_settings *s, const char *path, ols_err *err)
@@ -309,15 +316,7 @@ ols_status ols_settings_load_file(ols_settings *s, const char *path, ols_err *er
 ols_status ols_settings_load_locked(ols_settings *s, const char *text, size_t len,
                                     const char *source, ols_err *err)
 {
-    layer l = {0};
-    ols_status st = parse_layer(s, text, len, source, &l, err);
-    if (st != OLS_OK)
-        return st;
-    ols_mutex_lock(s->lock);
-    layer_swap(&s->locked, &l);
-    ols_mutex_unlock(s->lock);
-    layer_free(&l, s->n);
-    return OLS_OK;
+    return load_layer(s, &s->locked, text, len, source, err);
 }
 
 /* Build nested objects for a dotted key and put item there. */

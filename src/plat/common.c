@@ -75,3 +75,49 @@ int ols_secret_name_ok(const char *name)
             return 0;
     return 1;
 }
+
+/* <state dir>/secrets/<name> (".dpapi" on Windows, where the file holds a DPAPI blob). */
+char *ols_secret_path(const char *name, int create_dir, ols_err *err)
+{
+#ifdef _WIN32
+    static const char suffix[] = ".dpapi";
+#else
+    static const char suffix[] = "";
+#endif
+    char *state = ols_dir_state(), *dir, *file, *path;
+    if (!state)
+        return NULL;
+    dir = ols_path_join(state, "secrets");
+    free(state);
+    if (!dir)
+        return NULL;
+    if (create_dir && ols_mkdir_p(dir, err) != OLS_OK) {
+        free(dir);
+        return NULL;
+    }
+    file = malloc(strlen(name) + sizeof suffix);
+    if (!file) {
+        free(dir);
+        return NULL;
+    }
+    strcpy(file, name);
+    strcat(file, suffix);
+    path = ols_path_join(dir, file);
+    free(dir);
+    free(file);
+    return path;
+}
+
+ols_status ols_secret_delete(const char *name, ols_err *err)
+{
+    char *path;
+    ols_status st;
+    if (!ols_secret_name_ok(name))
+        return ols_err_set(err, OLS_EINVAL, "invalid secret name");
+    path = ols_secret_path(name, 0, err);
+    if (!path)
+        return OLS_ENOMEM;
+    st = ols_file_remove(path);
+    free(path);
+    return st;
+}

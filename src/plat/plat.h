@@ -97,6 +97,8 @@ void ols_secret_free(char *value);
 void ols_memzero(void *p, size_t n); /* not optimised away */
 /* Names are [A-Za-z0-9._@-], not starting with '.', at most 128 bytes. */
 int ols_secret_name_ok(const char *name);
+/* Where a secret is kept (malloc'd); create_dir makes the folder. */
+char *ols_secret_path(const char *name, int create_dir, ols_err *err);
 
 /* ---- sockets ---- */
 typedef intptr_t ols_sock;

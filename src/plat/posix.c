@@ -430,32 +430,13 @@ void ols_secret_free(char *value)
     }
 }
 
-static char *secret_path(const char *name, int create_dir, ols_err *err)
-{
-    char *state = ols_dir_state(), *dir, *path;
-    if (!state)
-        return NULL;
-    dir = ols_path_join(state, "secrets");
-    free(state);
-    if (!dir)
-        return NULL;
-    if (create_dir && ols_mkdir_p(dir, err) != OLS_OK) {
-        free(dir);
-        return NULL;
-    }
-    chmod(dir, 0700);
-    path = ols_path_join(dir, name);
-    free(dir);
-    return path;
-}
-
 ols_status ols_secret_set(const char *name, const char *value, ols_err *err)
 {
     char *path;
     ols_status st;
     if (!ols_secret_name_ok(name))
         return ols_err_set(err, OLS_EINVAL, "invalid secret name");
-    path = secret_path(name, 1, err);
+    path = ols_secret_path(name, 1, err);
     if (!path)
         return err && err->code ? err->code : OLS_ENOMEM;
     st = ols_file_write_atomic(path, value, strlen(value), 1, err);
@@ -469,7 +450,7 @@ ols_status ols_secret_get(const char *name, char **value, ols_err *err)
     ols_status st;
     if (!ols_secret_name_ok(name))
         return ols_err_set(err, OLS_EINVAL, "invalid secret name");
-    path = secret_path(name, 0, err);
+    path = ols_secret_path(name, 0, err);
     if (!path)
         return OLS_ENOMEM;
     if (ols_file_stat(path, NULL, NULL) == OLS_ENOENT) {
@@ -482,20 +463,6 @@ ols_status ols_secret_get(const char *name, char **value, ols_err *err)
         return st;
     }
     st = ols_file_read_all(path, 64 * 1024, value, NULL, err);
-    free(path);
-    return st;
-}
-
-ols_status ols_secret_delete(const char *name, ols_err *err)
-{
-    char *path;
-    ols_status st;
-    if (!ols_secret_name_ok(name))
-        return ols_err_set(err, OLS_EINVAL, "invalid secret name");
-    path = secret_path(name, 0, err);
-    if (!path)
-        return OLS_ENOMEM;
-    st = ols_file_remove(path);
     free(path);
     return st;
 }

@@ -502,31 +502,6 @@ void ols_secret_free(char *value)
     }
 }
 
-static char *secret_path(const char *name, int create, ols_err *err)
-{
-    char *state = ols_dir_state(), *dir, *file, *path;
-    if (!state)
-        return NULL;
-    dir = ols_path_join(state, "secrets");
-    free(state);
-    if (!dir)
-        return NULL;
-    if (create && ols_mkdir_p(dir, err) != OLS_OK) {
-        free(dir);
-        return NULL;
-    }
-    file = malloc(strlen(name) + 8);
-    if (!file) {
-        free(dir);
-        return NULL;
-    }
-    sprintf(file, "%s.dpapi", name);
-    path = ols_path_join(dir, file);
-    free(dir);
-    free(file);
-    return path;
-}
-
 static const wchar_t secret_desc[] = L"olsync credential";
 
 ols_status ols_secret_set(const char *name, const char *value, ols_err *err)
@@ -548,7 +523,7 @@ ols_status ols_secret_set(const char *name, const char *value, ols_err *err)
         DWORD e = GetLastError();
         return ols_err_set(err, OLS_EIO, "cannot protect secret: %s", win_msg(e, m, sizeof m));
     }
-    path = secret_path(name, 1, err);
+    path = ols_secret_path(name, 1, err);
     if (!path) {
         LocalFree(out.pbData);
         return err && err->code ? err->code : OLS_ENOMEM;
@@ -570,7 +545,7 @@ ols_status ols_secret_get(const char *name, char **value, ols_err *err)
 
     if (!ols_secret_name_ok(name))
         return ols_err_set(err, OLS_EINVAL, "invalid secret name");
-    path = secret_path(name, 0, err);
+    path = ols_secret_path(name, 0, err);
     if (!path)
         return OLS_ENOMEM;
     st = ols_file_read_all(path, 1024 * 1024, &blob, &len, err);
@@ -599,20 +574,6 @@ ols_status ols_secret_get(const char *name, char **value, ols_err *err)
     SecureZeroMemory(out.pbData, out.cbData);
     LocalFree(out.pbData);
     return OLS_OK;
-}
-
-ols_status ols_secret_delete(const char *name, ols_err *err)
-{
-    char *path;
-    ols_status st;
-    if (!ols_secret_name_ok(name))
-        return ols_err_set(err, OLS_EINVAL, "invalid secret name");
-    path = secret_path(name, 0, err);
-    if (!path)
-        return OLS_ENOMEM;
-    st = ols_file_remove(path);
-    free(path);
-    return st;
 }
 
 /* ---- sockets ---- */
