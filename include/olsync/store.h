@@ -27,8 +27,8 @@ typedef struct ols_store_item {
     const char *tag; /* what the engine attached at add time (NULL if none): a crash
                         between delivery and the state update is recovered through it */
     unsigned flags;  /* OLS_MF_* */
-    uint64_t size;   /* bytes of the stored message */
-    int64_t mtime;   /* last change of the item (Unix seconds) */
+    uint64_t size;   /* bytes of the stored message, 0 if the backend cannot tell cheaply */
+    int64_t mtime;   /* when it arrived or last changed (Unix seconds) */
 } ols_store_item;
 
 /* Streamed content: the engine writes a message in chunks and commits it at once. */

@@ -624,10 +624,21 @@ static int scan_cb(void *vctx, const char *name)
         return 1;
     }
     if (c->cb) {
-        path = sub(c->f->dir, c->in_cur ? "cur" : "new", name);
-        if (path)
-            ols_file_stat(path, &size, &mtime);
-        free(path);
+        /* the name tells the delivery time ("1700000000.M...") and often the size (",S=");
+         * a stat of every file would cost more than the rest of a no-change pass */
+        const char *sz = strstr(name, ",S=");
+        char *end = NULL;
+        long long t = strtoll(name, &end, 10);
+        if (end && end - name >= 9 && *end == '.')
+            mtime = t;
+        if (sz)
+            size = strtoull(sz + 3, NULL, 10);
+        if (!mtime) {
+            path = sub(c->f->dir, c->in_cur ? "cur" : "new", name);
+            if (path)
+                ols_file_stat(path, &size, &mtime);
+            free(path);
+        }
         it.id = id;
         it.tag = strstr(id, ",U=") ? strstr(id, ",U=") + 3 : NULL;
         it.flags = c->in_cur ? parse_flags(name) : 0;
