@@ -152,13 +152,13 @@ def main():
             mbdir = os.path.join(work, "mbsync-mail")
             os.makedirs(mbdir)
             with open(mbrc, "w") as f:
-                f.write("IMAPAccount fx\nHost 127.0.0.1\nPort %d\nUser %s\nPass \"%s\"\n"
+                f.write("IMAPAccount fx\nHost localhost\nPort %d\nUser %s\nPass \"%s\"\n"
                         "SSLType IMAPS\nCertificateFile %s\n\n"
                         "IMAPStore remote\nAccount fx\n\n"
-                        "MaildirStore local\nPath %s/\nInbox %s/INBOX\nSubFolders Maildir++\n\n"
+                        "MaildirStore local\nInbox %s\nSubFolders Maildir++\n\n"
                         "Channel fx\nFar :remote:\nNear :local:\nPatterns Bench\nCreate Near\n"
                         "SyncState *\nSync All\nExpunge Both\n"
-                        % (relay.port, user, fx.users[user], fx.ca_file, mbdir, mbdir))
+                        % (relay.port, user, fx.users[user], fx.ca_file, mbdir))
             relay.take()
             res["olsync_init"].append(timed([OLSYNC, "sync", "--config", cfg, "--folder", "Bench",
                                              "--quiet"], env))
