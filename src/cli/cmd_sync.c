@@ -45,10 +45,13 @@ static void show_progress(void *ctx, const ols_sync_progress *p)
     (void)ctx;
     human(p->bytes_in, in, sizeof in);
     human(secs > 0.2 ? (uint64_t)(p->bytes_in / secs) : 0, rate, sizeof rate);
-    fprintf(stderr, "\r\033[K[%u/%u] %-28.28s down %llu/%llu  up %llu/%llu  %s  %s/s",
+    fprintf(stderr,
+            "\r\033[K[%u/%u] %-24.24s down %llu/%llu  up %llu/%llu  stored %llu/%llu  %s  %s/s",
             p->folders_done, p->folders_total, p->folder ? p->folder : "",
             (unsigned long long)p->down_done, (unsigned long long)p->down_total,
-            (unsigned long long)p->up_done, (unsigned long long)p->up_total, in, rate);
+            (unsigned long long)p->up_done, (unsigned long long)p->up_total,
+            (unsigned long long)p->internal_done, (unsigned long long)p->internal_total, in,
+            rate);
     fflush(stderr);
 }
 

@@ -748,8 +748,8 @@ ols_status ols_sync_run(const ols_sync_opts *o, ols_sync_report *rep, ols_err *e
                  (long long)(ols_wall_ms() / 1000), ols_status_name(st), (unsigned long long)ms,
                  (unsigned long long)e.prog.down_done, (unsigned long long)e.prog.down_total,
                  (unsigned long long)e.prog.up_done, (unsigned long long)e.prog.up_total,
-                 (unsigned long long)rep->downloaded + rep->partial,
-                 (unsigned long long)e.prog.down_done, (unsigned long long)cs2.wire_in,
+                 (unsigned long long)e.prog.internal_done,
+                 (unsigned long long)e.prog.internal_total, (unsigned long long)cs2.wire_in,
                  (unsigned long long)cs2.wire_out,
                  (unsigned long long)(ms ? cs2.wire_in * 1000 / ms : 0));
         ols_state_meta_set(e.st, "last_pass", js);

@@ -103,6 +103,7 @@ static ols_status dl_commit(dl *d, const char *partial)
             e->rep->ignored++;
         return OLS_OK;
     }
+    e->prog.internal_total++; /* fetched; written to the store once committed */
     ols_state_step("download: before commit");
     if (d->sf->store->ops->add_commit(d->w, d->replace_id, &id, &err) != OLS_OK) {
         d->w = NULL;
@@ -112,6 +113,7 @@ static ols_status dl_commit(dl *d, const char *partial)
         return err.code == OLS_ENOSPC ? OLS_ENOSPC : OLS_OK;
     }
     d->w = NULL;
+    e->prog.internal_done++;
     ols_state_step("download: stored, not recorded");
     it.uid = d->uid;
     it.local_id = id;

@@ -260,6 +260,24 @@ class TestSync(SyncTestBase):
         self.assertTrue(status["synced"])
         self.assertGreater(status["items"], 20)
 
+    @unittest.skipIf(WINE or not shutil.which("script"), "needs a pseudo-terminal (script)")
+    def test_2b_progress_only_on_a_terminal(self):
+        c = self.fx.imap("alice")
+        c.append("INBOX", None, None, new_message("progress"))
+        c.logout()
+        quiet = self.acct.olsync("sync", expect=0)
+        self.assertNotIn("down ", quiet.err, "no progress line when not on a terminal")
+        cmd = "%s sync --config %s" % (OLSYNC, self.acct.config)
+        c = self.fx.imap("alice")
+        c.append("INBOX", None, None, new_message("progress 2"))
+        c.logout()
+        p = subprocess.run(["script", "-qec", cmd, "/dev/null"], env=self.acct.env,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=300)
+        out = p.stdout.decode("utf-8", "replace")
+        self.assertEqual(p.returncode, 0, out)
+        self.assertIn("down 1/1", out, "progress with messages on a terminal")
+        self.assertRegex(out, r"\d+(\.\d)? (B|kB|MB)/s", "and a rate")
+
     def test_3_server_changes(self):
         c = self.fx.imap("alice")
         c.select("INBOX")
