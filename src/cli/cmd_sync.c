@@ -276,7 +276,7 @@ int cmd_status(cli_ctx *c)
         cli_account_free(&a);
         return 0;
     }
-    if (ols_state_open(a.state_path, &st, &err) != OLS_OK) {
+    if (ols_state_open_ro(a.state_path, &st, &err) != OLS_OK) {
         cli_error("%s", err.msg);
         cli_account_free(&a);
         return EX_FAIL;

@@ -74,6 +74,23 @@ ols_status ols_state_open(const char *path, ols_state **out, ols_err *err)
     return OLS_OK;
 }
 
+ols_status ols_state_open_ro(const char *path, ols_state **out, ols_err *err)
+{
+    ols_state *st = calloc(1, sizeof *st);
+    if (!st)
+        return ols_err_set(err, OLS_ENOMEM, "out of memory");
+    if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+        ols_err_set(err, OLS_EIO, "cannot read sync state %s: %s", path,
+                    st->db ? sqlite3_errmsg(st->db) : "out of memory");
+        sqlite3_close(st->db);
+        free(st);
+        return OLS_EIO;
+    }
+    sqlite3_busy_timeout(st->db, 10000);
+    *out = st;
+    return OLS_OK;
+}
+
 void ols_state_close(ols_state *st)
 {
     if (!st)

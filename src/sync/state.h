@@ -29,6 +29,8 @@ typedef struct ols_state_item {
 } ols_state_item;
 
 ols_status ols_state_open(const char *path, ols_state **out, ols_err *err);
+/* For readers (status, the Notification Center): never waits for a running pass. */
+ols_status ols_state_open_ro(const char *path, ols_state **out, ols_err *err);
 void ols_state_close(ols_state *st);
 ols_status ols_state_begin(ols_state *st, ols_err *err);
 ols_status ols_state_commit(ols_state *st, ols_err *err);
