@@ -35,6 +35,16 @@ typedef struct dl {
     const char *replace_id;   /* fill a stand-in in place */
     char *result_id;
     uint64_t last_len;        /* size of the last literal (range) */
+    /* stored but not yet recorded: written to the state in one short transaction, so
+     * another process (an on-demand fetch, the status) never waits behind the network */
+    struct pend {
+        uint32_t uid;
+        char *id;
+        unsigned flags;
+        uint64_t size;
+        int64_t qid;
+    } *pend;
+    size_t npend, cappend;
 } dl;
 
 static const ols_fetchq_entry *entry_of(dl *d, uint32_t uid, unsigned *idx)
@@ -85,13 +95,12 @@ static ols_status dl_end(void *ctx)
     return OLS_OK;
 }
 
-/* Commit what was streamed for d->uid and record it. */
-static ols_status dl_commit(dl *d, const char *partial)
+/* Commit what was streamed for d->uid; it is recorded by dl_flush. */
+static ols_status dl_commit(dl *d)
 {
     eng *e = d->e;
     char *id = NULL, key[32];
     ols_err err = {0};
-    ols_state_item it;
     snprintf(key, sizeof key, "uid:%u", d->uid);
     if (!d->w || d->failed) {
         if (d->w)
@@ -115,27 +124,67 @@ static ols_status dl_commit(dl *d, const char *partial)
     d->w = NULL;
     e->prog.internal_done++;
     ols_state_step("download: stored, not recorded");
-    it.uid = d->uid;
-    it.local_id = id;
-    it.flags = d->flags;
-    it.size = 0;
-    it.partial = partial;
     {
         unsigned idx;
         const ols_fetchq_entry *q = entry_of(d, d->uid, &idx);
-        if (q) {
-            it.size = q->size;
-            d->delivered[idx] = 1;
-            ols_fetchq_done(e->st, q->id, NULL);
+        struct pend *pn;
+        if (d->npend == d->cappend) {
+            size_t nc = d->cappend ? d->cappend * 2 : 64;
+            struct pend *np = realloc(d->pend, nc * sizeof *np);
+            if (!np) {
+                free(id);
+                return OLS_ENOMEM; /* stored, unrecorded: the tag brings it back */
+            }
+            d->pend = np;
+            d->cappend = nc;
         }
-    }
-    if (ols_state_item_put(e->st, d->folder_id, &it, &err) != OLS_OK) {
-        free(id);
-        return err.code;
+        pn = &d->pend[d->npend++];
+        pn->uid = d->uid;
+        pn->id = id;
+        pn->flags = d->flags;
+        pn->size = q ? q->size : 0;
+        pn->qid = q ? q->id : 0;
+        if (q)
+            d->delivered[idx] = 1;
     }
     free(d->result_id);
-    d->result_id = id;
+    d->result_id = strdup(id);
     return OLS_OK;
+}
+
+/* Make what was stored durable, then record it: one short transaction. */
+static ols_status dl_flush(dl *d, ols_err *err)
+{
+    eng *e = d->e;
+    ols_err tmp = {0};
+    ols_status st = OLS_OK;
+    size_t i;
+    if (!err)
+        err = &tmp;
+    if (d->npend) {
+        if (e->store->ops->sync && (st = e->store->ops->sync(e->store, err)) != OLS_OK)
+            goto out; /* unrecorded: the item tags bring them back next time */
+        if ((st = ols_state_begin(e->st, err)) != OLS_OK)
+            goto out;
+        for (i = 0; i < d->npend && st == OLS_OK; i++) {
+            ols_state_item it = {d->pend[i].uid, d->pend[i].id, d->pend[i].flags,
+                                 d->pend[i].size, NULL};
+            st = ols_state_item_put(e->st, d->folder_id, &it, err);
+            if (st == OLS_OK && d->pend[i].qid)
+                st = ols_fetchq_done(e->st, d->pend[i].qid, err);
+        }
+        if (st == OLS_OK)
+            st = ols_state_commit(e->st, err);
+        else
+            ols_state_rollback(e->st);
+    }
+out:
+    for (i = 0; i < d->npend; i++)
+        free(d->pend[i].id);
+    free(d->pend);
+    d->pend = NULL;
+    d->npend = d->cappend = 0;
+    return st;
 }
 
 static ols_status dl_message(void *ctx, const ols_imap_msg *m)
@@ -147,7 +196,7 @@ static ols_status dl_message(void *ctx, const ols_imap_msg *m)
     if (q)
         d->flags = q->flags;
     d->uid = m->uid;
-    if (dl_commit(d, NULL) == OLS_ENOSPC)
+    if (dl_commit(d) == OLS_ENOSPC)
         return OLS_ENOSPC;
     d->e->rep->downloaded++;
     d->e->prog.down_done++;
@@ -235,7 +284,7 @@ static ols_status fetch_ranges(dl *d, uint32_t uid, ols_err *err)
         }
     }
     d->uid = uid;
-    st = dl_commit(d, NULL);
+    st = dl_commit(d);
     if (st != OLS_OK)
         return ols_err_set(err, st, "cannot store message %u", uid);
     d->e->rep->downloaded++;
@@ -303,7 +352,6 @@ ols_status ols_sync_drain(eng *e, ols_err *err)
         d.entries = q;
         d.nentries = n;
         d.delivered = delivered;
-        ols_state_begin(e->st, NULL);
         for (i = 0; i < n && st == OLS_OK; i++) {
             /* already here (an on-demand fetch, or adopted after a crash): no duplicate */
             if (ols_state_item_get(e->st, f.id, q[i].uid, NULL, NULL, NULL) == OLS_OK ||
@@ -351,7 +399,7 @@ ols_status ols_sync_drain(eng *e, ols_err *err)
                 ols_fetchq_release(e->st, q[i].id, NULL);
             }
         }
-        if (ols_sync_commit(e, st == OLS_OK ? err : NULL) != OLS_OK && st == OLS_OK)
+        if (dl_flush(&d, st == OLS_OK ? err : NULL) != OLS_OK && st == OLS_OK)
             st = err->code;
         ols_sync_progress_tick(e, 0);
     }
@@ -634,6 +682,8 @@ ols_status ols_sync_fetch_whole(eng *e, const ols_state_folder *f, ols_store_fol
     d.replace_id = replace_id;
     (void)size;
     st = fetch_ranges(&d, uid, err);
+    if (dl_flush(&d, st == OLS_OK ? err : NULL) != OLS_OK && st == OLS_OK)
+        st = err->code;
     if (st == OLS_OK && !delivered && !d.result_id)
         st = ols_err_set(err, OLS_ENOENT, "no message with UID %u in %s", uid, f->path);
     if (st == OLS_OK && where) {
@@ -698,15 +748,17 @@ static ols_status fetch_one(eng *e, const char *path, uint32_t uid, const char *
         e->store->ops->close_folder(sf);
         return st;
     }
-    ols_state_begin(e->st, NULL);
     if (ols_state_item_get(e->st, f.id, uid, &local, &flags, &partial) == OLS_OK) {
         if (!*partial || (section && *section && !ols_partial_has(partial, section))) {
             id = local; /* already here, whole (or with that part) */
             local = NULL;
         } else if (section && *section) {
             /* that part (and the readable text) in place of its stand-in */
+            ols_state_begin(e->st, NULL);
             st = ols_sync_fetch_partial(e, &f, sf, uidvalidity, uid, flags, 0, section, partial,
                                         local, &id, err);
+            if (ols_sync_commit(e, st == OLS_OK ? err : NULL) != OLS_OK && st == OLS_OK)
+                st = err->code;
         } else {
             st = ols_sync_fetch_whole(e, &f, sf, uidvalidity, uid, flags, pr.size, local, &id,
                                       err);
@@ -715,9 +767,7 @@ static ols_status fetch_one(eng *e, const char *path, uint32_t uid, const char *
         /* not here yet: take it from the queue, unless another process is fetching it */
         int i;
         for (i = 0; i < 600 && !ols_fetchq_claim(e->st, f.id, uid, &qid); i++) {
-            ols_sync_commit(e, NULL);
-            ols_sleep_ms(100);
-            ols_state_begin(e->st, NULL);
+            ols_sleep_ms(20);
             if (ols_state_item_get(e->st, f.id, uid, &id, NULL, NULL) == OLS_OK)
                 break;
         }
@@ -727,8 +777,6 @@ static ols_status fetch_one(eng *e, const char *path, uint32_t uid, const char *
         if (st == OLS_OK && qid)
             ols_fetchq_done(e->st, qid, NULL);
     }
-    if (ols_sync_commit(e, st == OLS_OK ? err : NULL) != OLS_OK && st == OLS_OK)
-        st = err->code;
     if (st == OLS_OK && id && where) {
         if (!e->store->ops->locate_item ||
             e->store->ops->locate_item(sf, id, where, NULL) != OLS_OK)

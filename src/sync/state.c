@@ -48,6 +48,19 @@ static ols_status db_err(ols_state *st, ols_err *err, const char *what)
     return ols_err_set(err, s, "sync state: %s: %s", what, sqlite3_errmsg(st->db));
 }
 
+/* The schema is there when the fetch queue (the newest table) is. */
+static int schema_ready(ols_state *st)
+{
+    sqlite3_stmt *s = NULL;
+    int ok = 0;
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'fetchq'",
+                           -1, &s, NULL) == SQLITE_OK)
+        ok = sqlite3_step(s) == SQLITE_ROW;
+    sqlite3_finalize(s);
+    return ok;
+}
+
 ols_status ols_state_open(const char *path, ols_state **out, ols_err *err)
 {
     ols_state *st = calloc(1, sizeof *st);
@@ -63,6 +76,8 @@ ols_status ols_state_open(const char *path, ols_state **out, ols_err *err)
         return OLS_EIO;
     }
     sqlite3_busy_timeout(st->db, 10000);
+    if (schema_ready(st))
+        goto done; /* no write: opening never waits behind a running pass */
     if (sqlite3_exec(st->db, schema, NULL, NULL, &msg) != SQLITE_OK) {
         ols_err_set(err, OLS_EIO, "sync state %s: %s", path, msg ? msg : "schema failed");
         sqlite3_free(msg);
@@ -70,6 +85,8 @@ ols_status ols_state_open(const char *path, ols_state **out, ols_err *err)
         free(st);
         return OLS_EIO;
     }
+done:
+    sqlite3_exec(st->db, "PRAGMA foreign_keys=ON", NULL, NULL, NULL);
     *out = st;
     return OLS_OK;
 }
