@@ -288,29 +288,54 @@ static void flatten(walk *w, const ols_mime_part *p, int inline_ctx)
     add_att(w, p, inline_ctx || p->disposition == OLS_DISP_INLINE);
 }
 
+static void walk_related(walk *w, const ols_mime_part *p);
+
+/* A rich alternative (multipart/related, or multipart/mixed as Apple Mail writes it): its
+ * leading HTML is the HTML body even though the plain alternative was taken already. */
+static void walk_rich(walk *w, const ols_mime_part *p)
+{
+    size_t i;
+    if (!strcmp(p->subtype, "related")) {
+        walk_related(w, p);
+        return;
+    }
+    for (i = 0; i < p->nchildren; i++) {
+        const ols_mime_part *c = &p->children[i];
+        if (i == 0 && ols_mime_is(c, "multipart", "related"))
+            walk_related(w, c);
+        else if (i == 0 && body_candidate(c, "html") && !w->html)
+            w->html = c;
+        else
+            flatten(w, c, 0);
+    }
+}
+
 static void walk_alternative(walk *w, const ols_mime_part *p)
 {
     size_t i;
-    const ols_mime_part *text = NULL, *html = NULL, *related = NULL;
+    const ols_mime_part *text = NULL, *html = NULL, *rich = NULL;
     for (i = 0; i < p->nchildren; i++) {
         const ols_mime_part *c = &p->children[i];
         if (!text && ols_mime_is(c, "text", "plain"))
             text = c;
-        else if (ols_mime_is(c, "text", "html"))
-            html = c, related = NULL;
-        else if (ols_mime_is(c, "multipart", "related") || ols_mime_is(c, "multipart", "mixed"))
-            related = c, html = NULL; /* the richer alternative comes last */
+        else if (ols_mime_is(c, "text", "html")) {
+            html = c; /* the richer alternative comes last */
+            rich = NULL;
+        } else if (ols_mime_is(c, "multipart", "related") || ols_mime_is(c, "multipart", "mixed")) {
+            rich = c;
+            html = NULL;
+        }
     }
     if (text && !w->text)
         w->text = text;
     if (html && !w->html)
         w->html = html;
-    if (related)
-        walk_part(w, related, 0);
+    if (rich)
+        walk_rich(w, rich);
     /* alternatives we do not render (text/calendar, text/enriched) are kept as files */
     for (i = 0; i < p->nchildren; i++) {
         const ols_mime_part *c = &p->children[i];
-        if (c != text && c != html && c != related && !ols_mime_is(c, "text", "plain") &&
+        if (c != text && c != html && c != rich && !ols_mime_is(c, "text", "plain") &&
             !ols_mime_is(c, "text", "html") && strcmp(c->type, "multipart") != 0)
             add_att(w, c, 0);
     }
@@ -335,7 +360,11 @@ static void walk_related(walk *w, const ols_mime_part *p)
     }
     if (!root && p->nchildren)
         root = &p->children[0];
-    if (root)
+    if (root && body_candidate(root, "html") && !w->html)
+        w->html = root;
+    else if (root && body_candidate(root, "plain") && !w->text && !w->html)
+        w->text = root;
+    else if (root)
         walk_part(w, root, 0);
     for (i = 0; i < p->nchildren; i++)
         if (&p->children[i] != root)
@@ -477,6 +506,7 @@ static void put_party(props *ps, const ols_mime_addr *a, ULONG name_t, ULONG ema
                       ULONG type_t, ULONG smtp_t, ULONG eid_t, ULONG key_t)
 {
     ULONG cb = 0;
+    BYTE *b;
     const char *name = a->name && *a->name ? a->name : a->addr;
     put_w(ps, name_t, name);
     if (!a->addr)
@@ -484,8 +514,10 @@ static void put_party(props *ps, const ols_mime_addr *a, ULONG name_t, ULONG ema
     put_w(ps, email_t, a->addr);
     put_w(ps, type_t, "SMTP");
     put_w(ps, smtp_t, a->addr);
-    put_bin(ps, eid_t, ols_oneoff_entryid(name, a->addr, &cb), cb);
-    put_bin(ps, key_t, search_key(a->addr, &cb), cb);
+    b = ols_oneoff_entryid(name, a->addr, &cb); /* cb is set by the call: not in one line */
+    put_bin(ps, eid_t, b, cb);
+    b = search_key(a->addr, &cb);
+    put_bin(ps, key_t, b, cb);
 }
 
 static char *decoded_header(const ols_mime_part *p, const char *name)
