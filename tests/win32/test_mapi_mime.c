@@ -293,7 +293,7 @@ static void attachments(IMessage *m, att_row *a)
 static int64_t date_of(const char *s)
 {
     int64_t t = 0;
-    ols_mime_parse_date(s, &t);
+    ols_eml_parse_date(s, &t);
     return t;
 }
 
@@ -301,25 +301,25 @@ static int64_t date_of(const char *s)
 static void test_toolkit(void)
 {
     char *s;
-    ols_mime_addr *a = NULL;
+    ols_eml_addr *a = NULL;
     size_t n = 0;
     int64_t t;
-    SEQ(ols_mime_decode_words("=?UTF-8?Q?Gr=C3?= =?UTF-8?Q?=BC=C3=9Fe?="), "Gr\xc3\xbc\xc3\x9f" "e",
+    SEQ(ols_eml_decode_words("=?UTF-8?Q?Gr=C3?= =?UTF-8?Q?=BC=C3=9Fe?="), "Gr\xc3\xbc\xc3\x9f" "e",
         "a character split across two encoded words");
-    SEQ(ols_mime_decode_words("a =?ISO-8859-1?Q?b?=  =?ISO-8859-1?Q?c?= d"), "a bc d",
+    SEQ(ols_eml_decode_words("a =?ISO-8859-1?Q?b?=  =?ISO-8859-1?Q?c?= d"), "a bc d",
         "blanks between encoded words vanish, others stay");
-    SEQ(ols_mime_decode_words("=?utf-8*de?B?w5w=?="), "\xc3\x9c", "RFC 2231 language suffix");
-    SEQ(ols_mime_decode_words("caf\xe9"), "caf\xc3\xa9", "raw 8-bit header text as Windows-1252");
-    SEQ(ols_mime_decode_words("=?bogus?X?abc?="), "=?bogus?X?abc?=", "a malformed word stays");
-    SEQ(ols_mime_param("attachment; filename*0*=UTF-8''R%C3%A9; filename*1=sum.pdf", "filename"),
+    SEQ(ols_eml_decode_words("=?utf-8*de?B?w5w=?="), "\xc3\x9c", "RFC 2231 language suffix");
+    SEQ(ols_eml_decode_words("caf\xe9"), "caf\xc3\xa9", "raw 8-bit header text as Windows-1252");
+    SEQ(ols_eml_decode_words("=?bogus?X?abc?="), "=?bogus?X?abc?=", "a malformed word stays");
+    SEQ(ols_eml_param("attachment; filename*0*=UTF-8''R%C3%A9; filename*1=sum.pdf", "filename"),
         "R\xc3\xa9sum.pdf", "RFC 2231 continuations");
-    SEQ(ols_mime_param("text/plain; name=\"=?UTF-8?B?w5w=?=.txt\"", "name"), "\xc3\x9c.txt",
+    SEQ(ols_eml_param("text/plain; name=\"=?UTF-8?B?w5w=?=.txt\"", "name"), "\xc3\x9c.txt",
         "encoded words in a plain parameter");
-    SEQ(ols_mime_param("text/plain; charset=\"us-ascii\" ; format=flowed", "format"), "flowed",
+    SEQ(ols_eml_param("text/plain; charset=\"us-ascii\" ; format=flowed", "format"), "flowed",
         "simple parameter");
-    OK(ols_mime_param("text/plain", "charset") == NULL, "no parameter");
+    OK(ols_eml_param("text/plain", "charset") == NULL, "no parameter");
 
-    ols_mime_parse_addrs("\"Doe, John\" <john@example.org>, jane@example.org (Jane D), "
+    ols_eml_parse_addrs("\"Doe, John\" <john@example.org>, jane@example.org (Jane D), "
                          "undisclosed-recipients:;, Group: a@x.org, b@x.org;, "
                          "=?UTF-8?B?w5xsaQ==?= <uli@example.org>, <@route:bare@example.org>",
                          &a, &n);
@@ -332,28 +332,28 @@ static void test_toolkit(void)
         OK(!strcmp(a[4].name, "\xc3\x9cli"), "encoded name");
         OK(!strcmp(a[5].addr, "bare@example.org"), "route dropped");
     }
-    ols_mime_free_addrs(a, n);
+    ols_eml_free_addrs(a, n);
 
-    OK(ols_mime_parse_date("Tue, 14 Nov 2023 09:30:00 +0100", &t) == 0 && t == 1699950600,
+    OK(ols_eml_parse_date("Tue, 14 Nov 2023 09:30:00 +0100", &t) == 0 && t == 1699950600,
        "date with zone (%lld)", (long long)t);
-    OK(ols_mime_parse_date("14 Nov 23 08:30 GMT", &t) == 0 && t == 1699950600,
+    OK(ols_eml_parse_date("14 Nov 23 08:30 GMT", &t) == 0 && t == 1699950600,
        "obsolete two-digit year, no seconds, GMT");
-    OK(ols_mime_parse_date("Tue, 14 Nov 2023 03:30:00 EST", &t) == 0 && t == 1699950600,
+    OK(ols_eml_parse_date("Tue, 14 Nov 2023 03:30:00 EST", &t) == 0 && t == 1699950600,
        "named zone");
-    OK(ols_mime_parse_date("yesterday", &t) == -1, "nonsense is refused");
+    OK(ols_eml_parse_date("yesterday", &t) == -1, "nonsense is refused");
     {
         char buf[64];
-        ols_mime_format_date(1699950600, buf, sizeof buf);
+        ols_eml_format_date(1699950600, buf, sizeof buf);
         OK(!strcmp(buf, "Tue, 14 Nov 2023 08:30:00 +0000"), "formatted: %s", buf);
     }
     {
         ols_buf b = {0};
         char *out;
-        ols_mime_put_text_header(&b, "Subject", "\xc3\x9cnicode and a rather long subject line that "
+        ols_eml_put_text_header(&b, "Subject", "\xc3\x9cnicode and a rather long subject line that "
                                                 "needs to be folded somewhere along the way");
         out = ols_buf_take(&b, NULL);
         OK(out && !strncmp(out, "Subject: =?UTF-8?B?", 19), "encoded words written: %s", out);
-        s = out ? ols_mime_decode_words(strchr(out, ':') + 2) : NULL;
+        s = out ? ols_eml_decode_words(strchr(out, ':') + 2) : NULL;
         OK(s && strstr(s, "somewhere along the way") && !strncmp(s, "\xc3\x9cnicode", 8),
            "and read back whole: %s", s ? s : "(none)");
         free(s);
@@ -362,15 +362,15 @@ static void test_toolkit(void)
     {
         static const char text[] = "a=b \xc3\xa4 trailing \r\nFrom me\r\n.\r\n";
         ols_buf b = {0};
-        ols_mime_part p;
+        ols_eml_part p;
         char *back = NULL;
         size_t bl = 0;
-        ols_mime_put_qp(&b, text, sizeof text - 1);
+        ols_eml_put_qp(&b, text, sizeof text - 1);
         memset(&p, 0, sizeof p);
         p.cte = OLS_CTE_QP;
         p.body = b.p;
         p.body_len = b.n;
-        ols_mime_body(&p, &back, &bl);
+        ols_eml_body(&p, &back, &bl);
         OK(bl == sizeof text - 1 && !memcmp(back, text, bl), "quoted-printable round trip");
         OK(strstr(b.p, "=3D") && strstr(b.p, "=C3=A4") && strstr(b.p, "=46rom"),
            "QP escapes =, 8-bit and a leading From: %s", b.p);
@@ -607,15 +607,15 @@ static uint32_t fnv(const char *p, size_t n)
     return h;
 }
 
-static char *addr_list(const ols_mime_part *p, const char *hdr)
+static char *addr_list(const ols_eml_part *p, const char *hdr)
 {
-    ols_mime_addr *a = NULL;
+    ols_eml_addr *a = NULL;
     size_t n = 0, i;
     ols_buf b = {0};
-    ols_mime_parse_addrs(ols_mime_header(p, hdr), &a, &n);
+    ols_eml_parse_addrs(ols_eml_header(p, hdr), &a, &n);
     for (i = 0; i < n; i++)
         ols_buf_printf(&b, "%s<%s>;", a[i].name ? a[i].name : "", a[i].addr ? a[i].addr : "");
-    ols_mime_free_addrs(a, n);
+    ols_eml_free_addrs(a, n);
     return b.p ? ols_buf_take(&b, NULL) : _strdup("");
 }
 
@@ -642,7 +642,7 @@ static char *norm_text(const wchar_t *w)
     return u;
 }
 
-static void summarise_part(summary *s, const ols_mime_part *p, int depth)
+static void summarise_part(summary *s, const ols_eml_part *p, int depth)
 {
     size_t i;
     if (!strcmp(p->type, "multipart")) {
@@ -651,14 +651,14 @@ static void summarise_part(summary *s, const ols_mime_part *p, int depth)
         return;
     }
     if (p->message) {
-        char *subj = ols_mime_decode_words(ols_mime_header(p->message, "Subject"));
+        char *subj = ols_eml_decode_words(ols_eml_header(p->message, "Subject"));
         size_t l = strlen(s->embedded);
         char *body = NULL;
         wchar_t *w = NULL;
-        const ols_mime_part *t = p->message;
+        const ols_eml_part *t = p->message;
         while (!strcmp(t->type, "multipart") && t->nchildren)
             t = &t->children[0];
-        w = ols_mime_text(t, NULL);
+        w = ols_eml_text(t, NULL);
         body = norm_text(w);
         snprintf(s->embedded + l, sizeof s->embedded - l, "%s|%s;", subj ? subj : "",
                  body ? body : "");
@@ -667,18 +667,18 @@ static void summarise_part(summary *s, const ols_mime_part *p, int depth)
         free(w);
         return;
     }
-    if (!s->text && ols_mime_is(p, "text", "plain") && !p->filename && !p->name) {
-        wchar_t *w = ols_mime_text(p, NULL);
+    if (!s->text && ols_eml_is(p, "text", "plain") && !p->filename && !p->name) {
+        wchar_t *w = ols_eml_text(p, NULL);
         s->text = norm_text(w);
         free(w);
         return;
     }
-    if (!s->html && ols_mime_is(p, "text", "html") && !p->filename && !p->name) {
+    if (!s->html && ols_eml_is(p, "text", "html") && !p->filename && !p->name) {
         size_t wl = 0;
         char *raw = NULL;
         size_t rl = 0;
         wchar_t *w;
-        ols_mime_body(p, &raw, &rl);
+        ols_eml_body(p, &raw, &rl);
         w = ols_charset_to_wide(raw, rl, p->charset, &wl);
         s->html = norm_text(w);
         free(w);
@@ -688,7 +688,7 @@ static void summarise_part(summary *s, const ols_mime_part *p, int depth)
     {
         char *data = NULL;
         size_t dl = 0, l = strlen(s->atts);
-        ols_mime_body(p, &data, &dl);
+        ols_eml_body(p, &data, &dl);
         snprintf(s->atts + l, sizeof s->atts - l, "%s|%s/%s|%s|%u|%08x;",
                  p->filename ? p->filename : p->name ? p->name : "", p->type, p->subtype,
                  p->content_id ? p->content_id : "", (unsigned)dl, fnv(data, dl));
@@ -699,22 +699,22 @@ static void summarise_part(summary *s, const ols_mime_part *p, int depth)
 
 static void summarise(const char *mime, summary *s)
 {
-    ols_mime_msg *m = NULL;
-    const ols_mime_part *r;
+    ols_eml_msg *m = NULL;
+    const ols_eml_part *r;
     memset(s, 0, sizeof *s);
-    if (ols_mime_parse(mime, strlen(mime), &m, NULL) != OLS_OK)
+    if (ols_eml_parse(mime, strlen(mime), &m, NULL) != OLS_OK)
         return;
     r = &m->root;
-    s->subject = ols_mime_decode_words(ols_mime_header(r, "Subject"));
+    s->subject = ols_eml_decode_words(ols_eml_header(r, "Subject"));
     s->from = addr_list(r, "From");
     s->to = addr_list(r, "To");
     s->cc = addr_list(r, "Cc");
-    s->mid = ols_mime_decode_words(ols_mime_header(r, "Message-ID"));
-    s->irt = ols_mime_decode_words(ols_mime_header(r, "In-Reply-To"));
-    s->refs = ols_mime_decode_words(ols_mime_header(r, "References"));
-    s->date = date_of(ols_mime_header(r, "Date"));
+    s->mid = ols_eml_decode_words(ols_eml_header(r, "Message-ID"));
+    s->irt = ols_eml_decode_words(ols_eml_header(r, "In-Reply-To"));
+    s->refs = ols_eml_decode_words(ols_eml_header(r, "References"));
+    s->date = date_of(ols_eml_header(r, "Date"));
     summarise_part(s, r, 0);
-    ols_mime_free(m);
+    ols_eml_free(m);
 }
 
 static void summary_free(summary *s)

@@ -458,19 +458,19 @@ static void test_items(ols_store *s, IMsgStore *st, fake_msgstore *fs)
     b.n = 0;
     OK(o->read_item(f, id1, buf_sink, &b, &err) == OLS_OK, "read: %s", err.msg);
     {
-        ols_mime_msg *pm = NULL;
-        OK(ols_mime_parse(b.data, b.n, &pm, NULL) == OLS_OK, "read back parses");
+        ols_eml_msg *pm = NULL;
+        OK(ols_eml_parse(b.data, b.n, &pm, NULL) == OLS_OK, "read back parses");
         if (pm) {
             char *body = NULL;
             size_t bl = 0;
-            const char *subj = ols_mime_header(&pm->root, "Subject");
-            const char *from = ols_mime_header(&pm->root, "From");
+            const char *subj = ols_eml_header(&pm->root, "Subject");
+            const char *from = ols_eml_header(&pm->root, "From");
             OK(subj && !strcmp(subj, "one"), "subject back: %s", subj ? subj : "(none)");
             OK(from && strstr(from, "a@example.org"), "sender back: %s", from ? from : "(none)");
-            ols_mime_body(&pm->root, &body, &bl);
+            ols_eml_body(&pm->root, &body, &bl);
             OK(body && strstr(body, "body one"), "body back: %s", body ? body : "(none)");
             free(body);
-            ols_mime_free(pm);
+            ols_eml_free(pm);
         }
     }
 

@@ -66,7 +66,7 @@ static void read_party(const SPropValue *v, ULONG n, ULONG name_t, ULONG smtp_t,
 }
 
 struct recips {
-    ols_mime_addr *a[3]; /* To, Cc, Bcc */
+    ols_eml_addr *a[3]; /* To, Cc, Bcc */
     size_t n[3], cap[3];
 };
 
@@ -79,7 +79,7 @@ static int recip_cb(void *ctx, const SRow *row)
     const SPropValue *email = ols_mapi_find(row->lpProps, row->cValues, PR_EMAIL_ADDRESS_W);
     const SPropValue *at = ols_mapi_find(row->lpProps, row->cValues, PR_ADDRTYPE_W);
     int k;
-    ols_mime_addr *slot;
+    ols_eml_addr *slot;
     if (!type)
         return 0;
     k = type->Value.l == MAPI_CC ? 1 : type->Value.l == MAPI_BCC ? 2 : 0;
@@ -87,7 +87,7 @@ static int recip_cb(void *ctx, const SRow *row)
         return 0;
     if (r->n[k] == r->cap[k]) {
         size_t nc = r->cap[k] ? r->cap[k] * 2 : 4;
-        ols_mime_addr *na = realloc(r->a[k], nc * sizeof *na);
+        ols_eml_addr *na = realloc(r->a[k], nc * sizeof *na);
         if (!na)
             return 1;
         r->a[k] = na;
@@ -109,7 +109,7 @@ static int recip_cb(void *ctx, const SRow *row)
 static void reply_to(const SPropValue *v, ULONG n, ols_buf *b)
 {
     const SPropValue *e = ols_mapi_find(v, n, PR_REPLY_RECIPIENT_ENTRIES);
-    ols_mime_addr addrs[16];
+    ols_eml_addr addrs[16];
     size_t cnt = 0, i;
     ULONG off, total, k;
     if (!e || e->Value.bin.cb < 8)
@@ -128,7 +128,7 @@ static void reply_to(const SPropValue *v, ULONG n, ols_buf *b)
         off = (off + 3) & ~3u;
     }
     if (cnt)
-        ols_mime_put_addr_header(b, "Reply-To", addrs, cnt);
+        ols_eml_put_addr_header(b, "Reply-To", addrs, cnt);
     for (i = 0; i < cnt; i++) {
         free(addrs[i].name);
         free(addrs[i].addr);
@@ -139,7 +139,7 @@ static void reply_to(const SPropValue *v, ULONG n, ols_buf *b)
 static void copy_transport_headers(IMessage *msg, ols_buf *b)
 {
     char *hdrs = NULL;
-    ols_mime_msg *m = NULL;
+    ols_eml_msg *m = NULL;
     ols_buf block = {0};
     size_t i;
     if (FAILED(ols_mapi_read_string((IMAPIProp *)msg, PR_TRANSPORT_MESSAGE_HEADERS_W, &hdrs)) ||
@@ -148,9 +148,9 @@ static void copy_transport_headers(IMessage *msg, ols_buf *b)
     ols_buf_puts(&block, hdrs);
     ols_buf_puts(&block, "\r\n\r\n");
     free(hdrs);
-    if (!block.oom && ols_mime_parse(block.p, block.n, &m, NULL) == OLS_OK) {
+    if (!block.oom && ols_eml_parse(block.p, block.n, &m, NULL) == OLS_OK) {
         for (i = 0; i < m->root.nhdrs; i++) {
-            const ols_mime_hdr *h = &m->root.hdrs[i];
+            const ols_eml_hdr *h = &m->root.hdrs[i];
             if (is_generated(h->name))
                 continue;
             ols_buf_puts(b, h->name);
@@ -158,7 +158,7 @@ static void copy_transport_headers(IMessage *msg, ols_buf *b)
             ols_buf_puts(b, h->value);
             ols_buf_puts(b, "\r\n");
         }
-        ols_mime_free(m);
+        ols_eml_free(m);
     }
     ols_buf_free(&block);
 }
@@ -270,14 +270,14 @@ static ols_status write_attachment(IMessage *msg, const att_info *ai, int inline
             eight = (unsigned char)inner.p[i] >= 128;
         ols_buf_puts(b, "Content-Type: message/rfc822");
         if (fname)
-            ols_mime_put_param(b, "name", fname);
+            ols_eml_put_param(b, "name", fname);
         ols_buf_printf(b, "\r\nContent-Transfer-Encoding: %s\r\n", eight ? "8bit" : "7bit");
         ols_buf_puts(b, "Content-Disposition: attachment");
         if (fname) {
             char eml[300];
             snprintf(eml, sizeof eml, "%.250s%s", fname,
                      strlen(fname) > 4 && !_stricmp(fname + strlen(fname) - 4, ".eml") ? "" : ".eml");
-            ols_mime_put_param(b, "filename", eml);
+            ols_eml_put_param(b, "filename", eml);
         }
         ols_buf_puts(b, "\r\n\r\n");
         ols_buf_put(b, inner.p, inner.n);
@@ -297,16 +297,16 @@ static ols_status write_attachment(IMessage *msg, const att_info *ai, int inline
             st = ols_mapi_err(err, hr, "attachment data");
             goto out;
         }
-        cte = ols_mime_pick_cte(data, len, text);
+        cte = ols_eml_pick_cte(data, len, text);
         ols_buf_printf(b, "Content-Type: %s", type);
         if (fname)
-            ols_mime_put_param(b, "name", fname);
+            ols_eml_put_param(b, "name", fname);
         ols_buf_printf(b, "\r\nContent-Transfer-Encoding: %s\r\n",
                        cte == OLS_CTE_BASE64 ? "base64" : cte == OLS_CTE_QP ? "quoted-printable"
                                                                             : "7bit");
         ols_buf_puts(b, inline_ ? "Content-Disposition: inline" : "Content-Disposition: attachment");
         if (fname)
-            ols_mime_put_param(b, "filename", fname);
+            ols_eml_put_param(b, "filename", fname);
         ols_buf_puts(b, "\r\n");
         if (ai->cid)
             ols_buf_printf(b, "Content-ID: <%s>\r\n", ai->cid);
@@ -314,9 +314,9 @@ static ols_status write_attachment(IMessage *msg, const att_info *ai, int inline
             ols_buf_printf(b, "Content-Location: %s\r\n", loc);
         ols_buf_puts(b, "\r\n");
         if (cte == OLS_CTE_BASE64)
-            ols_mime_put_base64(b, data, len);
+            ols_eml_put_base64(b, data, len);
         else if (cte == OLS_CTE_QP)
-            ols_mime_put_qp(b, data, len);
+            ols_eml_put_qp(b, data, len);
         else
             ols_buf_put(b, data, len);
         free(data);
@@ -331,15 +331,15 @@ out:
 
 static void text_part(ols_buf *b, const char *type, const char *charset, const char *p, size_t n)
 {
-    int cte = ols_mime_pick_cte(p, n, 1);
+    int cte = ols_eml_pick_cte(p, n, 1);
     ols_buf_printf(b, "Content-Type: %s; charset=\"%s\"\r\nContent-Transfer-Encoding: %s\r\n\r\n",
                    type, charset,
                    cte == OLS_CTE_BASE64 ? "base64" : cte == OLS_CTE_QP ? "quoted-printable"
                                                                         : "7bit");
     if (cte == OLS_CTE_BASE64)
-        ols_mime_put_base64(b, p, n);
+        ols_eml_put_base64(b, p, n);
     else if (cte == OLS_CTE_QP)
-        ols_mime_put_qp(b, p, n);
+        ols_eml_put_qp(b, p, n);
     else
         ols_buf_put(b, p, n);
 }
@@ -397,7 +397,7 @@ static ols_status write_message(IMessage *msg, ols_buf *out, int depth, ols_err 
     if (!pv)
         pv = ols_mapi_find(v, n, PR_CREATION_TIME);
     when = pv ? ols_filetime_to_unix(pv->Value.ft) : (int64_t)time(NULL);
-    ols_mime_format_date(when, datebuf, sizeof datebuf);
+    ols_eml_format_date(when, datebuf, sizeof datebuf);
     ols_buf_printf(out, "Date: %s\r\n", datebuf);
     read_party(v, n, PR_SENT_REPRESENTING_NAME_W, PR_SENT_REPRESENTING_SMTP_ADDRESS_W,
                PR_SENT_REPRESENTING_EMAIL_ADDRESS_W, PR_SENT_REPRESENTING_ADDRTYPE_W, &from);
@@ -409,12 +409,12 @@ static ols_status write_message(IMessage *msg, ols_buf *out, int depth, ols_err 
         memset(&sender, 0, sizeof sender);
     }
     if (from.addr) {
-        ols_mime_addr a = {from.name, from.addr};
-        ols_mime_put_addr_header(out, "From", &a, 1);
+        ols_eml_addr a = {from.name, from.addr};
+        ols_eml_put_addr_header(out, "From", &a, 1);
     }
     if (sender.addr && from.addr && _stricmp(sender.addr, from.addr) != 0) {
-        ols_mime_addr a = {sender.name, sender.addr};
-        ols_mime_put_addr_header(out, "Sender", &a, 1);
+        ols_eml_addr a = {sender.name, sender.addr};
+        ols_eml_put_addr_header(out, "Sender", &a, 1);
     }
     reply_to(v, n, out);
     {
@@ -424,15 +424,15 @@ static ols_status write_message(IMessage *msg, ols_buf *out, int depth, ols_err 
             t->lpVtbl->Release(t);
         }
         if (r.n[0])
-            ols_mime_put_addr_header(out, "To", r.a[0], r.n[0]);
+            ols_eml_put_addr_header(out, "To", r.a[0], r.n[0]);
         if (r.n[1])
-            ols_mime_put_addr_header(out, "Cc", r.a[1], r.n[1]);
+            ols_eml_put_addr_header(out, "Cc", r.a[1], r.n[1]);
         if (r.n[2])
-            ols_mime_put_addr_header(out, "Bcc", r.a[2], r.n[2]);
+            ols_eml_put_addr_header(out, "Bcc", r.a[2], r.n[2]);
     }
     subject = wdup8(ols_mapi_find(v, n, PR_SUBJECT_W));
     if (subject)
-        ols_mime_put_text_header(out, "Subject", subject);
+        ols_eml_put_text_header(out, "Subject", subject);
     mid = wdup8(ols_mapi_find(v, n, PR_INTERNET_MESSAGE_ID_W));
     if (mid && *mid) {
         ols_buf_printf(out, "Message-ID: %s\r\n", mid);
@@ -450,7 +450,7 @@ static ols_status write_message(IMessage *msg, ols_buf *out, int depth, ols_err 
         ols_buf_printf(out, "In-Reply-To: %s\r\n", irt);
     refs = wdup8(ols_mapi_find(v, n, PR_INTERNET_REFERENCES_W));
     if (refs && *refs)
-        ols_mime_put_text_header(out, "References", refs);
+        ols_eml_put_text_header(out, "References", refs);
     pv = ols_mapi_find(v, n, PR_IMPORTANCE);
     if (pv && pv->Value.l == IMPORTANCE_HIGH)
         ols_buf_puts(out, "Importance: high\r\nX-Priority: 1\r\n");
@@ -538,7 +538,7 @@ static ols_status write_message(IMessage *msg, ols_buf *out, int depth, ols_err 
         free(atts.v[i].cid);
     free(atts.v);
     for (i = 0; i < 3; i++)
-        ols_mime_free_addrs(r.a[i], r.n[i]);
+        ols_eml_free_addrs(r.a[i], r.n[i]);
     party_free(&from);
     party_free(&sender);
     free(subject);

@@ -378,7 +378,7 @@ static size_t qp_decode(const char *in, size_t n, char *out, int q)
     return o;
 }
 
-ols_status ols_mime_body(const ols_mime_part *p, char **out, size_t *len)
+ols_status ols_eml_body(const ols_eml_part *p, char **out, size_t *len)
 {
     char *d = malloc(p->body_len + 1);
     size_t n;
@@ -398,12 +398,12 @@ ols_status ols_mime_body(const ols_mime_part *p, char **out, size_t *len)
     return OLS_OK;
 }
 
-wchar_t *ols_mime_text(const ols_mime_part *p, size_t *wlen)
+wchar_t *ols_eml_text(const ols_eml_part *p, size_t *wlen)
 {
     char *raw;
     size_t n, wl = 0, i, extra = 0, o;
     wchar_t *w, *crlf;
-    if (ols_mime_body(p, &raw, &n) != OLS_OK)
+    if (ols_eml_body(p, &raw, &n) != OLS_OK)
         return NULL;
     w = ols_charset_to_wide(raw, n, p->charset, &wl);
     free(raw);
@@ -434,7 +434,7 @@ wchar_t *ols_mime_text(const ols_mime_part *p, size_t *wlen)
     return crlf;
 }
 
-int ols_mime_is(const ols_mime_part *p, const char *type, const char *subtype)
+int ols_eml_is(const ols_eml_part *p, const char *type, const char *subtype)
 {
     return !strcmp(p->type, type) && (!subtype || !strcmp(p->subtype, subtype));
 }
@@ -442,7 +442,7 @@ int ols_mime_is(const ols_mime_part *p, const char *type, const char *subtype)
 /* ---- encoded words ---- */
 /* Append decoded words; runs of words in one charset are joined before conversion, so a
  * multi-byte character split across two words survives. */
-char *ols_mime_decode_words(const char *value)
+char *ols_eml_decode_words(const char *value)
 {
     ols_buf out = {0}, run = {0};
     char run_cs[64] = "";
@@ -546,7 +546,7 @@ char *ols_mime_decode_words(const char *value)
 }
 
 /* ---- structured values ---- */
-void ols_mime_token(const char *value, char *out, size_t n)
+void ols_eml_token(const char *value, char *out, size_t n)
 {
     const char *p = skip_ws(value ? value : "");
     size_t i = 0;
@@ -622,7 +622,7 @@ static const char *next_param(const char *p, char *name, size_t nn, int *section
     return p;
 }
 
-char *ols_mime_param(const char *value, const char *want)
+char *ols_eml_param(const char *value, const char *want)
 {
     /* collect RFC 2231 sections in order; a plain name= is the fallback */
     char name[80], charset[64] = "";
@@ -674,7 +674,7 @@ char *ols_mime_param(const char *value, const char *want)
                                      charset[0] ? charset : "utf-8");
         free(plain);
     } else if (plain) {
-        result = ols_mime_decode_words(plain); /* many mailers put encoded words here */
+        result = ols_eml_decode_words(plain); /* many mailers put encoded words here */
         free(plain);
     }
     ols_buf_free(&val);
@@ -763,11 +763,11 @@ static int tokenize(const char *s, tok **out, size_t *n)
     return 0;
 }
 
-static int add_addr(ols_mime_addr **v, size_t *n, size_t *cap, char *name, char *addr)
+static int add_addr(ols_eml_addr **v, size_t *n, size_t *cap, char *name, char *addr)
 {
     if (*n == *cap) {
         size_t nc = *cap ? *cap * 2 : 4;
-        ols_mime_addr *nv = realloc(*v, nc * sizeof *nv);
+        ols_eml_addr *nv = realloc(*v, nc * sizeof *nv);
         if (!nv) {
             free(name);
             free(addr);
@@ -782,11 +782,11 @@ static int add_addr(ols_mime_addr **v, size_t *n, size_t *cap, char *name, char 
     return 0;
 }
 
-ols_status ols_mime_parse_addrs(const char *value, ols_mime_addr **out, size_t *count)
+ols_status ols_eml_parse_addrs(const char *value, ols_eml_addr **out, size_t *count)
 {
     tok *t = NULL;
     size_t nt = 0, i = 0, n = 0, cap = 0;
-    ols_mime_addr *v = NULL;
+    ols_eml_addr *v = NULL;
     *out = NULL;
     *count = 0;
     if (!value)
@@ -823,13 +823,13 @@ ols_status ols_mime_parse_addrs(const char *value, ols_mime_addr **out, size_t *
         }
         i = j + 1;
         if (angle && *angle) {
-            char *name = phrase.n ? ols_mime_decode_words(phrase.p) : NULL;
+            char *name = phrase.n ? ols_eml_decode_words(phrase.p) : NULL;
             /* a route prefix "@a,@b:x@y" is obsolete; keep what follows the colon */
             char *colon = strrchr(angle, ':');
             char *addr = strdup(colon ? colon + 1 : angle);
             add_addr(&v, &n, &cap, name, addr);
         } else if (spec.n && memchr(spec.p, '@', spec.n)) {
-            char *name = comment ? ols_mime_decode_words(comment) : NULL;
+            char *name = comment ? ols_eml_decode_words(comment) : NULL;
             add_addr(&v, &n, &cap, name, ols_buf_take(&spec, NULL));
         } else if (phrase.n && !angle) {
             /* a bare word: local part without domain, kept as the address */
@@ -848,7 +848,7 @@ ols_status ols_mime_parse_addrs(const char *value, ols_mime_addr **out, size_t *
     return OLS_OK;
 }
 
-void ols_mime_free_addrs(ols_mime_addr *a, size_t n)
+void ols_eml_free_addrs(ols_eml_addr *a, size_t n)
 {
     size_t i;
     for (i = 0; i < n; i++) {
@@ -890,7 +890,7 @@ static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 static const char *const wdays[] = {"Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"};
 
-int ols_mime_parse_date(const char *value, int64_t *out)
+int ols_eml_parse_date(const char *value, int64_t *out)
 {
     const char *p = value;
     int day, year, hh, mm, ss = 0, mon = -1, i, zone = 0;
@@ -976,7 +976,7 @@ int ols_mime_parse_date(const char *value, int64_t *out)
     return 0;
 }
 
-void ols_mime_format_date(int64_t t, char *buf, size_t n)
+void ols_eml_format_date(int64_t t, char *buf, size_t n)
 {
     int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
     int64_t secs = t - days * 86400;
@@ -988,7 +988,7 @@ void ols_mime_format_date(int64_t t, char *buf, size_t n)
 }
 
 /* ---- parsing the tree ---- */
-static void part_free(ols_mime_part *p)
+static void part_free(ols_eml_part *p)
 {
     size_t i;
     for (i = 0; i < p->nhdrs; i++) {
@@ -1012,7 +1012,7 @@ static void part_free(ols_mime_part *p)
     free(p->owned);
 }
 
-void ols_mime_free(ols_mime_msg *m)
+void ols_eml_free(ols_eml_msg *m)
 {
     if (!m)
         return;
@@ -1021,7 +1021,7 @@ void ols_mime_free(ols_mime_msg *m)
     free(m);
 }
 
-const char *ols_mime_header(const ols_mime_part *p, const char *name)
+const char *ols_eml_header(const ols_eml_part *p, const char *name)
 {
     size_t i;
     for (i = 0; i < p->nhdrs; i++)
@@ -1064,7 +1064,7 @@ static size_t header_end(const char *s, size_t n, size_t *hdr_len)
     return n;
 }
 
-static ols_status parse_headers(ols_mime_part *p, const char *s, size_t n)
+static ols_status parse_headers(ols_eml_part *p, const char *s, size_t n)
 {
     size_t i = 0, cap = 0;
     while (i < n && p->nhdrs < MAX_HEADERS) {
@@ -1096,7 +1096,7 @@ static ols_status parse_headers(ols_mime_part *p, const char *s, size_t n)
             }
             if (p->nhdrs == cap) {
                 size_t nc = cap ? cap * 2 : 16;
-                ols_mime_hdr *nh = realloc(p->hdrs, nc * sizeof *nh);
+                ols_eml_hdr *nh = realloc(p->hdrs, nc * sizeof *nh);
                 if (!nh) {
                     free(name);
                     ols_buf_free(&val);
@@ -1126,36 +1126,36 @@ static ols_status parse_headers(ols_mime_part *p, const char *s, size_t n)
     return OLS_OK;
 }
 
-static ols_status parse_part(ols_mime_part *p, const char *s, size_t n, int depth, int digest,
+static ols_status parse_part(ols_eml_part *p, const char *s, size_t n, int depth, int digest,
                              size_t *parts);
 
-static void read_content_headers(ols_mime_part *p, int digest)
+static void read_content_headers(ols_eml_part *p, int digest)
 {
-    const char *ct = ols_mime_header(p, "Content-Type");
-    const char *cte = ols_mime_header(p, "Content-Transfer-Encoding");
-    const char *cd = ols_mime_header(p, "Content-Disposition");
-    const char *cid = ols_mime_header(p, "Content-ID");
-    const char *cl = ols_mime_header(p, "Content-Location");
+    const char *ct = ols_eml_header(p, "Content-Type");
+    const char *cte = ols_eml_header(p, "Content-Transfer-Encoding");
+    const char *cd = ols_eml_header(p, "Content-Disposition");
+    const char *cid = ols_eml_header(p, "Content-ID");
+    const char *cl = ols_eml_header(p, "Content-Location");
     char tok_[160];
     strcpy(p->type, digest ? "message" : "text");
     strcpy(p->subtype, digest ? "rfc822" : "plain");
     if (ct) {
         char *slash;
-        ols_mime_token(ct, tok_, sizeof tok_);
+        ols_eml_token(ct, tok_, sizeof tok_);
         slash = strchr(tok_, '/');
         if (slash && slash > tok_ && slash[1]) {
             *slash = 0;
             snprintf(p->type, sizeof p->type, "%s", tok_);
             snprintf(p->subtype, sizeof p->subtype, "%s", slash + 1);
         }
-        p->charset = ols_mime_param(ct, "charset");
+        p->charset = ols_eml_param(ct, "charset");
         if (p->charset)
             lower(p->charset);
-        p->boundary = ols_mime_param(ct, "boundary");
-        p->name = ols_mime_param(ct, "name");
+        p->boundary = ols_eml_param(ct, "boundary");
+        p->name = ols_eml_param(ct, "name");
     }
     if (cte) {
-        ols_mime_token(cte, tok_, sizeof tok_);
+        ols_eml_token(cte, tok_, sizeof tok_);
         if (!strcmp(tok_, "base64"))
             p->cte = OLS_CTE_BASE64;
         else if (!strcmp(tok_, "quoted-printable"))
@@ -1166,11 +1166,11 @@ static void read_content_headers(ols_mime_part *p, int digest)
             p->cte = OLS_CTE_BINARY;
     }
     if (cd) {
-        ols_mime_token(cd, tok_, sizeof tok_);
+        ols_eml_token(cd, tok_, sizeof tok_);
         p->disposition = !strcmp(tok_, "inline")       ? OLS_DISP_INLINE
                          : !strcmp(tok_, "attachment") ? OLS_DISP_ATTACHMENT
                                                        : OLS_DISP_NONE;
-        p->filename = ols_mime_param(cd, "filename");
+        p->filename = ols_eml_param(cd, "filename");
     }
     if (cid) {
         const char *a = skip_ws(cid);
@@ -1186,7 +1186,7 @@ static void read_content_headers(ols_mime_part *p, int digest)
         p->content_location = strdup(cl);
 }
 
-static ols_status parse_multipart(ols_mime_part *p, int depth, size_t *parts)
+static ols_status parse_multipart(ols_eml_part *p, int depth, size_t *parts)
 {
     const char *s = p->body, *e = p->body + p->body_len, *cur;
     size_t bl = strlen(p->boundary), cap = 0;
@@ -1210,7 +1210,7 @@ static ols_status parse_multipart(ols_mime_part *p, int depth, size_t *parts)
                     pe--;
                 if (p->nchildren == cap) {
                     size_t nc = cap ? cap * 2 : 4;
-                    ols_mime_part *ncld = realloc(p->children, nc * sizeof *ncld);
+                    ols_eml_part *ncld = realloc(p->children, nc * sizeof *ncld);
                     if (!ncld)
                         return OLS_ENOMEM;
                     p->children = ncld;
@@ -1235,7 +1235,7 @@ static ols_status parse_multipart(ols_mime_part *p, int depth, size_t *parts)
     }
     if (part_start && part_start < e) { /* no closing boundary: the rest is the last part */
         if (p->nchildren == cap) {
-            ols_mime_part *ncld = realloc(p->children, (cap + 1) * sizeof *ncld);
+            ols_eml_part *ncld = realloc(p->children, (cap + 1) * sizeof *ncld);
             if (!ncld)
                 return OLS_ENOMEM;
             p->children = ncld;
@@ -1248,7 +1248,7 @@ static ols_status parse_multipart(ols_mime_part *p, int depth, size_t *parts)
     return OLS_OK;
 }
 
-static ols_status parse_part(ols_mime_part *p, const char *s, size_t n, int depth, int digest,
+static ols_status parse_part(ols_eml_part *p, const char *s, size_t n, int depth, int digest,
                              size_t *parts)
 {
     size_t hl = 0, body = header_end(s, n, &hl);
@@ -1270,11 +1270,11 @@ static ols_status parse_part(ols_mime_part *p, const char *s, size_t n, int dept
         }
         return parse_multipart(p, depth, parts);
     }
-    if (ols_mime_is(p, "message", "rfc822") || ols_mime_is(p, "message", "global")) {
+    if (ols_eml_is(p, "message", "rfc822") || ols_eml_is(p, "message", "global")) {
         const char *ms = p->body;
         size_t mn = p->body_len;
         if (p->cte == OLS_CTE_BASE64 || p->cte == OLS_CTE_QP) {
-            if (ols_mime_body(p, &p->owned, &mn) != OLS_OK)
+            if (ols_eml_body(p, &p->owned, &mn) != OLS_OK)
                 return OLS_ENOMEM;
             ms = p->owned;
         }
@@ -1286,9 +1286,9 @@ static ols_status parse_part(ols_mime_part *p, const char *s, size_t n, int dept
     return OLS_OK;
 }
 
-ols_status ols_mime_parse(const char *buf, size_t len, ols_mime_msg **out, ols_err *err)
+ols_status ols_eml_parse(const char *buf, size_t len, ols_eml_msg **out, ols_err *err)
 {
-    ols_mime_msg *m = calloc(1, sizeof *m);
+    ols_eml_msg *m = calloc(1, sizeof *m);
     size_t parts = 0;
     ols_status st;
     if (!m)
@@ -1303,7 +1303,7 @@ ols_status ols_mime_parse(const char *buf, size_t len, ols_mime_msg **out, ols_e
     m->len = len;
     st = parse_part(&m->root, m->buf, len, 0, 0, &parts);
     if (st != OLS_OK) {
-        ols_mime_free(m);
+        ols_eml_free(m);
         return ols_err_set(err, st, st == OLS_ERANGE ? "message has too many parts"
                                                      : "out of memory parsing a message");
     }
@@ -1339,7 +1339,7 @@ static void b64_run(ols_buf *b, const unsigned char *s, size_t n)
     }
 }
 
-void ols_mime_put_base64(ols_buf *b, const void *p, size_t n)
+void ols_eml_put_base64(ols_buf *b, const void *p, size_t n)
 {
     const unsigned char *s = p;
     size_t i;
@@ -1349,7 +1349,7 @@ void ols_mime_put_base64(ols_buf *b, const void *p, size_t n)
     }
 }
 
-void ols_mime_put_qp(ols_buf *b, const void *p, size_t n)
+void ols_eml_put_qp(ols_buf *b, const void *p, size_t n)
 {
     const unsigned char *s = p;
     size_t i, col = 0;
@@ -1388,7 +1388,7 @@ void ols_mime_put_qp(ols_buf *b, const void *p, size_t n)
     }
 }
 
-int ols_mime_pick_cte(const void *p, size_t n, int text)
+int ols_eml_pick_cte(const void *p, size_t n, int text)
 {
     const unsigned char *s = p;
     size_t i, col = 0, high = 0;
@@ -1479,7 +1479,7 @@ static void put_folded(ols_buf *b, const char *s, size_t *col)
     }
 }
 
-void ols_mime_put_text_header(ols_buf *b, const char *name, const char *utf8)
+void ols_eml_put_text_header(ols_buf *b, const char *name, const char *utf8)
 {
     size_t col = strlen(name) + 2;
     ols_buf_puts(b, name);
@@ -1501,7 +1501,7 @@ static int is_atext_phrase(const char *s)
     return 1;
 }
 
-void ols_mime_put_addr(ols_buf *b, const ols_mime_addr *a)
+void ols_eml_put_addr(ols_buf *b, const ols_eml_addr *a)
 {
     size_t col = 0;
     int named = a->name && *a->name && (!a->addr || strcmp(a->name, a->addr) != 0);
@@ -1527,7 +1527,7 @@ void ols_mime_put_addr(ols_buf *b, const ols_mime_addr *a)
     }
 }
 
-void ols_mime_put_addr_header(ols_buf *b, const char *name, const ols_mime_addr *a, size_t n)
+void ols_eml_put_addr_header(ols_buf *b, const char *name, const ols_eml_addr *a, size_t n)
 {
     size_t i;
     ols_buf_puts(b, name);
@@ -1535,12 +1535,12 @@ void ols_mime_put_addr_header(ols_buf *b, const char *name, const ols_mime_addr 
     for (i = 0; i < n; i++) {
         if (i)
             ols_buf_puts(b, ",\r\n ");
-        ols_mime_put_addr(b, &a[i]);
+        ols_eml_put_addr(b, &a[i]);
     }
     ols_buf_puts(b, "\r\n");
 }
 
-void ols_mime_put_param(ols_buf *b, const char *name, const char *utf8)
+void ols_eml_put_param(ols_buf *b, const char *name, const char *utf8)
 {
     const unsigned char *p;
     int plain = 1;

@@ -32,14 +32,14 @@ char *ols_buf_take(ols_buf *b, size_t *len);
 enum { OLS_CTE_7BIT = 0, OLS_CTE_8BIT, OLS_CTE_BINARY, OLS_CTE_QP, OLS_CTE_BASE64 };
 enum { OLS_DISP_NONE = 0, OLS_DISP_INLINE, OLS_DISP_ATTACHMENT };
 
-typedef struct ols_mime_hdr {
+typedef struct ols_eml_hdr {
     char *name;  /* as written */
     char *value; /* unfolded, leading blanks removed, not decoded */
-} ols_mime_hdr;
+} ols_eml_hdr;
 
-typedef struct ols_mime_part ols_mime_part;
-struct ols_mime_part {
-    ols_mime_hdr *hdrs;
+typedef struct ols_eml_part ols_eml_part;
+struct ols_eml_part {
+    ols_eml_hdr *hdrs;
     size_t nhdrs;
     const char *raw_header; /* the header block as in the source, without the blank line */
     size_t raw_header_len;
@@ -54,30 +54,30 @@ struct ols_mime_part {
     int cte;                /* OLS_CTE_* */
     const char *body;       /* the encoded body */
     size_t body_len;
-    ols_mime_part *children; /* multipart/... */
+    ols_eml_part *children; /* multipart/... */
     size_t nchildren;
-    ols_mime_part *message;  /* message/rfc822: the enclosed message */
+    ols_eml_part *message;  /* message/rfc822: the enclosed message */
     char *owned;             /* a decoded copy that body/message point into */
 };
 
-typedef struct ols_mime_msg {
+typedef struct ols_eml_msg {
     char *buf;
     size_t len;
-    ols_mime_part root;
-} ols_mime_msg;
+    ols_eml_part root;
+} ols_eml_msg;
 
 /* Parse a whole message (the bytes are copied). Never fails on malformed input short of
  * running out of memory: what cannot be understood stays text/plain. Depth is limited. */
-ols_status ols_mime_parse(const char *buf, size_t len, ols_mime_msg **out, ols_err *err);
-void ols_mime_free(ols_mime_msg *m);
+ols_status ols_eml_parse(const char *buf, size_t len, ols_eml_msg **out, ols_err *err);
+void ols_eml_free(ols_eml_msg *m);
 
 /* First header of that name (case-insensitive), raw; NULL if none. */
-const char *ols_mime_header(const ols_mime_part *p, const char *name);
+const char *ols_eml_header(const ols_eml_part *p, const char *name);
 /* Body after Content-Transfer-Encoding (malloc'd, NUL-terminated for convenience). */
-ols_status ols_mime_body(const ols_mime_part *p, char **out, size_t *len);
+ols_status ols_eml_body(const ols_eml_part *p, char **out, size_t *len);
 /* Body of a text part as UTF-16 with CRLF line ends (malloc'd). */
-wchar_t *ols_mime_text(const ols_mime_part *p, size_t *wlen);
-int ols_mime_is(const ols_mime_part *p, const char *type, const char *subtype);
+wchar_t *ols_eml_text(const ols_eml_part *p, size_t *wlen);
+int ols_eml_is(const ols_eml_part *p, const char *type, const char *subtype);
 
 /* ---- charsets ---- */
 /* Windows code page for a MIME charset name; 0 if unknown. */
@@ -93,38 +93,38 @@ int ols_utf8_valid(const char *s, size_t n);
 
 /* ---- header values ---- */
 /* RFC 2047 encoded words (and raw 8-bit text) to UTF-8; malloc'd. */
-char *ols_mime_decode_words(const char *value);
+char *ols_eml_decode_words(const char *value);
 /* A parameter of a structured header (RFC 2045 + RFC 2231 continuations and charsets),
  * decoded to UTF-8; malloc'd or NULL. */
-char *ols_mime_param(const char *value, const char *name);
+char *ols_eml_param(const char *value, const char *name);
 /* The leading token of a structured header ("text/html; ..." -> "text/html"), lower case. */
-void ols_mime_token(const char *value, char *out, size_t n);
+void ols_eml_token(const char *value, char *out, size_t n);
 
-typedef struct ols_mime_addr {
+typedef struct ols_eml_addr {
     char *name; /* decoded, NULL if none */
     char *addr; /* addr-spec, NULL for a group or a bare name */
-} ols_mime_addr;
-ols_status ols_mime_parse_addrs(const char *value, ols_mime_addr **out, size_t *n);
-void ols_mime_free_addrs(ols_mime_addr *a, size_t n);
+} ols_eml_addr;
+ols_status ols_eml_parse_addrs(const char *value, ols_eml_addr **out, size_t *n);
+void ols_eml_free_addrs(ols_eml_addr *a, size_t n);
 
 /* RFC 5322 date (obsolete forms too) to Unix seconds; 0 on success, -1 if unreadable. */
-int ols_mime_parse_date(const char *value, int64_t *out);
+int ols_eml_parse_date(const char *value, int64_t *out);
 /* "Tue, 14 Nov 2023 09:30:00 +0000" */
-void ols_mime_format_date(int64_t t, char *buf, size_t n);
+void ols_eml_format_date(int64_t t, char *buf, size_t n);
 
 /* ---- writing ---- */
 /* A header line "Name: value\r\n" with value as UTF-8 text: encoded words where needed,
  * folded to stay under 78 columns. */
-void ols_mime_put_text_header(ols_buf *b, const char *name, const char *utf8);
+void ols_eml_put_text_header(ols_buf *b, const char *name, const char *utf8);
 /* A header line with an address list. */
-void ols_mime_put_addr_header(ols_buf *b, const char *name, const ols_mime_addr *a, size_t n);
+void ols_eml_put_addr_header(ols_buf *b, const char *name, const ols_eml_addr *a, size_t n);
 /* The display-name form of one address, appended to b ("Name" <a@b> or a@b). */
-void ols_mime_put_addr(ols_buf *b, const ols_mime_addr *a);
+void ols_eml_put_addr(ols_buf *b, const ols_eml_addr *a);
 /* ;name="..." (ASCII) or ;name*=UTF-8''... (RFC 2231) */
-void ols_mime_put_param(ols_buf *b, const char *name, const char *utf8);
-void ols_mime_put_base64(ols_buf *b, const void *p, size_t n); /* 76-column lines */
-void ols_mime_put_qp(ols_buf *b, const void *p, size_t n);     /* CRLF hard breaks */
+void ols_eml_put_param(ols_buf *b, const char *name, const char *utf8);
+void ols_eml_put_base64(ols_buf *b, const void *p, size_t n); /* 76-column lines */
+void ols_eml_put_qp(ols_buf *b, const void *p, size_t n);     /* CRLF hard breaks */
 /* Which encoding a body needs: 7bit when every line is short ASCII, else QP or base64. */
-int ols_mime_pick_cte(const void *p, size_t n, int text);
+int ols_eml_pick_cte(const void *p, size_t n, int text);
 
 #endif

@@ -232,22 +232,22 @@ wchar_t *ols_html_to_text(const wchar_t *h, size_t n)
 
 /* ---- the mapper ---- */
 typedef struct att_ref {
-    const ols_mime_part *part;
+    const ols_eml_part *part;
     int inline_;
 } att_ref;
 
 typedef struct walk {
-    const ols_mime_part *text, *html;
+    const ols_eml_part *text, *html;
     att_ref *atts;
     size_t natts, cap;
-    const ols_mime_part *missing[32]; /* external-body stand-ins */
+    const ols_eml_part *missing[32]; /* external-body stand-ins */
     size_t nmissing;
     int oom;
 } walk;
 
-static void add_att(walk *w, const ols_mime_part *p, int inline_)
+static void add_att(walk *w, const ols_eml_part *p, int inline_)
 {
-    if (ols_mime_is(p, "message", "external-body")) {
+    if (ols_eml_is(p, "message", "external-body")) {
         /* content the engine left on the server: not an attachment, a note in the body */
         if (w->nmissing < sizeof w->missing / sizeof w->missing[0])
             w->missing[w->nmissing++] = p;
@@ -268,16 +268,16 @@ static void add_att(walk *w, const ols_mime_part *p, int inline_)
     w->natts++;
 }
 
-static int body_candidate(const ols_mime_part *p, const char *subtype)
+static int body_candidate(const ols_eml_part *p, const char *subtype)
 {
-    return ols_mime_is(p, "text", subtype) && p->disposition != OLS_DISP_ATTACHMENT &&
+    return ols_eml_is(p, "text", subtype) && p->disposition != OLS_DISP_ATTACHMENT &&
            !p->filename;
 }
 
-static void walk_part(walk *w, const ols_mime_part *p, int inline_ctx);
+static void walk_part(walk *w, const ols_eml_part *p, int inline_ctx);
 
 /* Everything under p becomes attachments (the body was found already). */
-static void flatten(walk *w, const ols_mime_part *p, int inline_ctx)
+static void flatten(walk *w, const ols_eml_part *p, int inline_ctx)
 {
     size_t i;
     if (!strcmp(p->type, "multipart")) {
@@ -288,11 +288,11 @@ static void flatten(walk *w, const ols_mime_part *p, int inline_ctx)
     add_att(w, p, inline_ctx || p->disposition == OLS_DISP_INLINE);
 }
 
-static void walk_related(walk *w, const ols_mime_part *p);
+static void walk_related(walk *w, const ols_eml_part *p);
 
 /* A rich alternative (multipart/related, or multipart/mixed as Apple Mail writes it): its
  * leading HTML is the HTML body even though the plain alternative was taken already. */
-static void walk_rich(walk *w, const ols_mime_part *p)
+static void walk_rich(walk *w, const ols_eml_part *p)
 {
     size_t i;
     if (!strcmp(p->subtype, "related")) {
@@ -300,8 +300,8 @@ static void walk_rich(walk *w, const ols_mime_part *p)
         return;
     }
     for (i = 0; i < p->nchildren; i++) {
-        const ols_mime_part *c = &p->children[i];
-        if (i == 0 && ols_mime_is(c, "multipart", "related"))
+        const ols_eml_part *c = &p->children[i];
+        if (i == 0 && ols_eml_is(c, "multipart", "related"))
             walk_related(w, c);
         else if (i == 0 && body_candidate(c, "html") && !w->html)
             w->html = c;
@@ -310,18 +310,18 @@ static void walk_rich(walk *w, const ols_mime_part *p)
     }
 }
 
-static void walk_alternative(walk *w, const ols_mime_part *p)
+static void walk_alternative(walk *w, const ols_eml_part *p)
 {
     size_t i;
-    const ols_mime_part *text = NULL, *html = NULL, *rich = NULL;
+    const ols_eml_part *text = NULL, *html = NULL, *rich = NULL;
     for (i = 0; i < p->nchildren; i++) {
-        const ols_mime_part *c = &p->children[i];
-        if (!text && ols_mime_is(c, "text", "plain"))
+        const ols_eml_part *c = &p->children[i];
+        if (!text && ols_eml_is(c, "text", "plain"))
             text = c;
-        else if (ols_mime_is(c, "text", "html")) {
+        else if (ols_eml_is(c, "text", "html")) {
             html = c; /* the richer alternative comes last */
             rich = NULL;
-        } else if (ols_mime_is(c, "multipart", "related") || ols_mime_is(c, "multipart", "mixed")) {
+        } else if (ols_eml_is(c, "multipart", "related") || ols_eml_is(c, "multipart", "mixed")) {
             rich = c;
             html = NULL;
         }
@@ -334,17 +334,17 @@ static void walk_alternative(walk *w, const ols_mime_part *p)
         walk_rich(w, rich);
     /* alternatives we do not render (text/calendar, text/enriched) are kept as files */
     for (i = 0; i < p->nchildren; i++) {
-        const ols_mime_part *c = &p->children[i];
-        if (c != text && c != html && c != rich && !ols_mime_is(c, "text", "plain") &&
-            !ols_mime_is(c, "text", "html") && strcmp(c->type, "multipart") != 0)
+        const ols_eml_part *c = &p->children[i];
+        if (c != text && c != html && c != rich && !ols_eml_is(c, "text", "plain") &&
+            !ols_eml_is(c, "text", "html") && strcmp(c->type, "multipart") != 0)
             add_att(w, c, 0);
     }
 }
 
-static void walk_related(walk *w, const ols_mime_part *p)
+static void walk_related(walk *w, const ols_eml_part *p)
 {
-    char *start = ols_mime_param(ols_mime_header(p, "Content-Type"), "start");
-    const ols_mime_part *root = NULL;
+    char *start = ols_eml_param(ols_eml_header(p, "Content-Type"), "start");
+    const ols_eml_part *root = NULL;
     size_t i;
     if (start) {
         char *s = start;
@@ -371,7 +371,7 @@ static void walk_related(walk *w, const ols_mime_part *p)
             flatten(w, &p->children[i], 1);
 }
 
-static void walk_part(walk *w, const ols_mime_part *p, int inline_ctx)
+static void walk_part(walk *w, const ols_eml_part *p, int inline_ctx)
 {
     size_t i;
     int found = w->text || w->html;
@@ -386,7 +386,7 @@ static void walk_part(walk *w, const ols_mime_part *p, int inline_ctx)
             walk_related(w, p);
         } else { /* mixed, signed, report, unknown: the first part is the body */
             for (i = 0; i < p->nchildren; i++) {
-                const ols_mime_part *c = &p->children[i];
+                const ols_eml_part *c = &p->children[i];
                 if (!(w->text || w->html) && (body_candidate(c, "plain") ||
                                               body_candidate(c, "html") ||
                                               (!strcmp(c->type, "multipart") && i == 0)))
@@ -502,7 +502,7 @@ static HRESULT props_set(IMAPIProp *obj, props *ps)
 }
 
 /* Set one party (From or Sender) as the six properties MAPI uses for it. */
-static void put_party(props *ps, const ols_mime_addr *a, ULONG name_t, ULONG email_t,
+static void put_party(props *ps, const ols_eml_addr *a, ULONG name_t, ULONG email_t,
                       ULONG type_t, ULONG smtp_t, ULONG eid_t, ULONG key_t)
 {
     ULONG cb = 0;
@@ -520,10 +520,10 @@ static void put_party(props *ps, const ols_mime_addr *a, ULONG name_t, ULONG ema
     put_bin(ps, key_t, b, cb);
 }
 
-static char *decoded_header(const ols_mime_part *p, const char *name)
+static char *decoded_header(const ols_eml_part *p, const char *name)
 {
-    const char *v = ols_mime_header(p, name);
-    return v ? ols_mime_decode_words(v) : NULL;
+    const char *v = ols_eml_header(p, name);
+    return v ? ols_eml_decode_words(v) : NULL;
 }
 
 /* Outlook's subject prefix: one to three characters, a colon and a space ("RE: ", "AW: "). */
@@ -539,7 +539,7 @@ static size_t subject_prefix_len(const char *s)
     return 0;
 }
 
-static int64_t newest_received(const ols_mime_part *p)
+static int64_t newest_received(const ols_eml_part *p)
 {
     size_t i;
     int64_t t;
@@ -548,7 +548,7 @@ static int64_t newest_received(const ols_mime_part *p)
         if (strcmp(p->hdrs[i].name, "Received") != 0 && _stricmp(p->hdrs[i].name, "Received"))
             continue;
         semi = strrchr(p->hdrs[i].value, ';');
-        if (semi && ols_mime_parse_date(semi + 1, &t) == 0)
+        if (semi && ols_eml_parse_date(semi + 1, &t) == 0)
             return t; /* the first Received header is the newest hop */
         return 0;
     }
@@ -561,13 +561,13 @@ static wchar_t *to_wide_crlf_header(const char *s, size_t n)
     return ols_charset_to_wide(s, n, ols_utf8_valid(s, n) ? "utf-8" : "windows-1252", &wl);
 }
 
-static ols_status map_recipients(IMessage *msg, const ols_mime_part *p, ols_err *err)
+static ols_status map_recipients(IMessage *msg, const ols_eml_part *p, ols_err *err)
 {
     static const struct {
         const char *hdr;
         LONG type;
     } kinds[] = {{"To", MAPI_TO}, {"Cc", MAPI_CC}, {"Bcc", MAPI_BCC}};
-    ols_mime_addr *all[3] = {NULL, NULL, NULL};
+    ols_eml_addr *all[3] = {NULL, NULL, NULL};
     size_t counts[3] = {0, 0, 0}, total = 0, k, i, e = 0;
     ADRLIST *list = NULL;
     ols_status st = OLS_OK;
@@ -576,21 +576,21 @@ static ols_status map_recipients(IMessage *msg, const ols_mime_part *p, ols_err 
         size_t h;
         /* several To: lines happen; take them all */
         for (h = 0; h < p->nhdrs; h++) {
-            ols_mime_addr *a = NULL;
+            ols_eml_addr *a = NULL;
             size_t n = 0;
             if (_stricmp(p->hdrs[h].name, kinds[k].hdr) != 0)
                 continue;
-            if (ols_mime_parse_addrs(p->hdrs[h].value, &a, &n) != OLS_OK)
+            if (ols_eml_parse_addrs(p->hdrs[h].value, &a, &n) != OLS_OK)
                 continue;
             if (n) {
-                ols_mime_addr *m = realloc(all[k], (counts[k] + n) * sizeof *m);
+                ols_eml_addr *m = realloc(all[k], (counts[k] + n) * sizeof *m);
                 if (m) {
                     memcpy(m + counts[k], a, n * sizeof *a);
                     all[k] = m;
                     counts[k] += n;
                     free(a);
                 } else {
-                    ols_mime_free_addrs(a, n);
+                    ols_eml_free_addrs(a, n);
                 }
             } else {
                 free(a);
@@ -609,7 +609,7 @@ static ols_status map_recipients(IMessage *msg, const ols_mime_part *p, ols_err 
     memset(list, 0, CbNewADRLIST(total));
     for (k = 0; k < 3; k++)
         for (i = 0; i < counts[k]; i++) {
-            const ols_mime_addr *a = &all[k][i];
+            const ols_eml_addr *a = &all[k][i];
             SPropValue *v;
             wchar_t *wn, *wa;
             ULONG cb = 0, kcb = 0;
@@ -672,11 +672,11 @@ static ols_status map_recipients(IMessage *msg, const ols_mime_part *p, ols_err 
     ols_mapi_free_adrlist(list);
 out:
     for (k = 0; k < 3; k++)
-        ols_mime_free_addrs(all[k], counts[k]);
+        ols_eml_free_addrs(all[k], counts[k]);
     return st;
 }
 
-static char *attachment_name(const ols_mime_part *p, const char *fallback_subject)
+static char *attachment_name(const ols_eml_part *p, const char *fallback_subject)
 {
     const char *n = p->filename ? p->filename : p->name;
     char buf[300];
@@ -691,11 +691,11 @@ static char *attachment_name(const ols_mime_part *p, const char *fallback_subjec
         snprintf(buf, sizeof buf, "%.250s.eml", fallback_subject);
         return strdup(buf);
     }
-    if (ols_mime_is(p, "text", "calendar"))
+    if (ols_eml_is(p, "text", "calendar"))
         return strdup("invite.ics");
-    if (ols_mime_is(p, "text", "plain"))
+    if (ols_eml_is(p, "text", "plain"))
         return strdup("attachment.txt");
-    if (ols_mime_is(p, "text", "html"))
+    if (ols_eml_is(p, "text", "html"))
         return strdup("attachment.html");
     snprintf(buf, sizeof buf, "attachment.%s", !strcmp(p->type, "image") ? p->subtype : "bin");
     return strdup(buf);
@@ -726,8 +726,8 @@ static wchar_t *missing_note(const walk *w, const wchar_t *body, size_t bl)
         ols_buf_puts(&b, "\r\n\r\n[olsync] Not downloaded yet (opening the message fetches it):"
                          "\r\n");
     for (i = 0; i < w->nmissing; i++) {
-        const ols_mime_part *p = w->missing[i];
-        char *size = ols_mime_param(ols_mime_header(p, "Content-Type"), "size");
+        const ols_eml_part *p = w->missing[i];
+        char *size = ols_eml_param(ols_eml_header(p, "Content-Type"), "size");
         ols_buf_printf(&b, "  - %s%s%s%s\r\n", p->filename ? p->filename : "message body",
                        size ? " (" : "", size ? size : "", size ? " bytes)" : "");
         free(size);
@@ -755,13 +755,13 @@ static wchar_t *missing_note(const walk *w, const wchar_t *body, size_t bl)
     return out;
 }
 
-static ols_status map_message(const ols_mime_part *root, IMessage *msg, ols_mime_in_opts *o,
+static ols_status map_message(const ols_eml_part *root, IMessage *msg, ols_mime_in_opts *o,
                               int depth, ols_err *err);
 
 static ols_status add_attachment(IMessage *msg, const att_ref *a, const char *html, size_t hlen,
                                  int depth, ols_err *err)
 {
-    const ols_mime_part *p = a->part;
+    const ols_eml_part *p = a->part;
     IAttach *att = NULL;
     ULONG num = 0;
     HRESULT hr;
@@ -827,7 +827,7 @@ static ols_status add_attachment(IMessage *msg, const att_ref *a, const char *ht
     } else {
         char *data = NULL;
         size_t n = 0;
-        if (ols_mime_body(p, &data, &n) != OLS_OK) {
+        if (ols_eml_body(p, &data, &n) != OLS_OK) {
             st = ols_err_set(err, OLS_ENOMEM, "out of memory");
             goto out;
         }
@@ -848,7 +848,7 @@ out:
     return st;
 }
 
-static ols_status map_message(const ols_mime_part *root, IMessage *msg, ols_mime_in_opts *o,
+static ols_status map_message(const ols_eml_part *root, IMessage *msg, ols_mime_in_opts *o,
                               int depth, ols_err *err)
 {
     props ps;
@@ -858,9 +858,9 @@ static ols_status map_message(const ols_mime_part *root, IMessage *msg, ols_mime
     ols_status st = OLS_OK;
     HRESULT hr;
     int64_t sent = 0, delivered = o->delivery_time;
-    const char *date = ols_mime_header(root, "Date");
+    const char *date = ols_eml_header(root, "Date");
     unsigned cpid = 0;
-    ols_mime_addr *from = NULL, *sender = NULL, *reply = NULL;
+    ols_eml_addr *from = NULL, *sender = NULL, *reply = NULL;
     size_t nfrom = 0, nsender = 0, nreply = 0;
 
     if (depth > 8)
@@ -894,7 +894,7 @@ static ols_status map_message(const ols_mime_part *root, IMessage *msg, ols_mime
         put_w(&ps, PR_IN_REPLY_TO_ID_W, irt);
     if (refs && *refs)
         put_w(&ps, PR_INTERNET_REFERENCES_W, refs);
-    if (date && ols_mime_parse_date(date, &sent) == 0)
+    if (date && ols_eml_parse_date(date, &sent) == 0)
         put_t(&ps, PR_CLIENT_SUBMIT_TIME, sent);
     if (!delivered)
         delivered = newest_received(root);
@@ -906,9 +906,9 @@ static ols_status map_message(const ols_mime_part *root, IMessage *msg, ols_mime
     if (o->msg_flags != OLS_KEEP_MSG_FLAGS) /* read-only once the item was saved */
         put_l(&ps, PR_MESSAGE_FLAGS, (LONG)o->msg_flags);
 
-    ols_mime_parse_addrs(ols_mime_header(root, "From"), &from, &nfrom);
-    ols_mime_parse_addrs(ols_mime_header(root, "Sender"), &sender, &nsender);
-    ols_mime_parse_addrs(ols_mime_header(root, "Reply-To"), &reply, &nreply);
+    ols_eml_parse_addrs(ols_eml_header(root, "From"), &from, &nfrom);
+    ols_eml_parse_addrs(ols_eml_header(root, "Sender"), &sender, &nsender);
+    ols_eml_parse_addrs(ols_eml_header(root, "Reply-To"), &reply, &nreply);
     if (nfrom)
         put_party(&ps, &from[0], PR_SENT_REPRESENTING_NAME_W, PR_SENT_REPRESENTING_EMAIL_ADDRESS_W,
                   PR_SENT_REPRESENTING_ADDRTYPE_W, PR_SENT_REPRESENTING_SMTP_ADDRESS_W,
@@ -955,8 +955,8 @@ static ols_status map_message(const ols_mime_part *root, IMessage *msg, ols_mime
         ols_buf_free(&names);
     }
     {
-        const char *imp = ols_mime_header(root, "Importance");
-        const char *prio = ols_mime_header(root, "X-Priority");
+        const char *imp = ols_eml_header(root, "Importance");
+        const char *prio = ols_eml_header(root, "X-Priority");
         LONG level = IMPORTANCE_NORMAL;
         if (imp && !_strnicmp(imp, "high", 4))
             level = IMPORTANCE_HIGH;
@@ -967,13 +967,13 @@ static ols_status map_message(const ols_mime_part *root, IMessage *msg, ols_mime
         else if (prio && (prio[0] == '4' || prio[0] == '5'))
             level = IMPORTANCE_LOW;
         put_l(&ps, PR_IMPORTANCE, level);
-        if (ols_mime_header(root, "Disposition-Notification-To"))
+        if (ols_eml_header(root, "Disposition-Notification-To"))
             put_b(&ps, PR_READ_RECEIPT_REQUESTED, 1);
     }
 
     /* body code page: the HTML part's charset, else the text part's */
     if (w.html) {
-        if (ols_mime_body(w.html, &html, &hlen) != OLS_OK) {
+        if (ols_eml_body(w.html, &html, &hlen) != OLS_OK) {
             st = ols_err_set(err, OLS_ENOMEM, "out of memory");
             goto out;
         }
@@ -1022,7 +1022,7 @@ static ols_status map_message(const ols_mime_part *root, IMessage *msg, ols_mime
         wchar_t *body = NULL;
         size_t bl = 0;
         if (w.text) {
-            body = ols_mime_text(w.text, &bl);
+            body = ols_eml_text(w.text, &bl);
         } else if (w.html) {
             size_t wl = 0;
             wchar_t *wh = ols_charset_to_wide(html, hlen, ols_cpid_charset(cpid), &wl);
@@ -1065,9 +1065,9 @@ out:
     free(refs);
     free(html);
     free(w.atts);
-    ols_mime_free_addrs(from, nfrom);
-    ols_mime_free_addrs(sender, nsender);
-    ols_mime_free_addrs(reply, nreply);
+    ols_eml_free_addrs(from, nfrom);
+    ols_eml_free_addrs(sender, nsender);
+    ols_eml_free_addrs(reply, nreply);
     return st;
 }
 
@@ -1084,12 +1084,12 @@ int ols_mime_is_partial(const char *mime, size_t len)
 ols_status ols_mime_to_mapi(const char *mime, size_t len, IMessage *msg, ols_mime_in_opts *o,
                             ols_err *err)
 {
-    ols_mime_msg *m = NULL;
-    ols_status st = ols_mime_parse(mime, len, &m, err);
+    ols_eml_msg *m = NULL;
+    ols_status st = ols_eml_parse(mime, len, &m, err);
     if (st != OLS_OK)
         return st;
     st = map_message(&m->root, msg, o, 0, err);
-    ols_mime_free(m);
+    ols_eml_free(m);
     return st;
 }
 
@@ -1124,10 +1124,10 @@ ols_status ols_converter_mime_to_mapi(IConverterSession *cs, const char *mime, s
         v[n++].Value.l = (LONG)o->msg_flags;
     }
     if (!delivered) {
-        ols_mime_msg *m = NULL;
-        if (ols_mime_parse(mime, len > 65536 ? 65536 : len, &m, NULL) == OLS_OK) {
+        ols_eml_msg *m = NULL;
+        if (ols_eml_parse(mime, len > 65536 ? 65536 : len, &m, NULL) == OLS_OK) {
             delivered = newest_received(&m->root);
-            ols_mime_free(m);
+            ols_eml_free(m);
         }
     }
     if (delivered) {
