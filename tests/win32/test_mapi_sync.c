@@ -450,6 +450,29 @@ int main(void)
        (unsigned long long)rep.flags_local, (unsigned long long)rep.flags_remote,
        (unsigned long long)rep.deleted_local, (unsigned long long)rep.deleted_remote);
 
+    /* 5. the engine's state is lost: the tags (and Message-IDs) in the PST pair everything
+     * up again, nothing comes down twice and nothing goes up again */
+    {
+        ULONG inbox = pst_count(st, L"Inbox"), proj = pst_count(st, L"Projekte");
+        char *wal = malloc(strlen(state) + 8), *shm = malloc(strlen(state) + 8);
+        sprintf(wal, "%s-wal", state);
+        sprintf(shm, "%s-shm", state);
+        OK(ols_file_remove(state) == OLS_OK, "state removed");
+        ols_file_remove(wal);
+        ols_file_remove(shm);
+        free(wal);
+        free(shm);
+        OK(run_sync(s, state, &rep) == OLS_OK, "sync without state");
+        OK(rep.downloaded == 0 && rep.uploaded == 0 && rep.adopted >= inbox,
+           "re-paired from the PST: %llu adopted, %llu downloaded, %llu uploaded",
+           (unsigned long long)rep.adopted, (unsigned long long)rep.downloaded,
+           (unsigned long long)rep.uploaded);
+        OK(pst_count(st, L"Inbox") == inbox && pst_count(st, L"Projekte") == proj,
+           "no duplicates in the PST");
+        OK(run_sync(md, state2, &rep) == OLS_OK && rep.downloaded == 0,
+           "and none on the server");
+    }
+
     ols_store_close(s);
     ols_store_close(md);
     st->lpVtbl->Release(st);
