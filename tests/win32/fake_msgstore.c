@@ -1351,6 +1351,26 @@ static HRESULT make_table(bag *rows, size_t n, IMAPITable **out)
     return S_OK;
 }
 
+HRESULT fake_table_new(ULONG nrows, const SPropValue *const *rows, const ULONG *ncols,
+                       IMAPITable **out)
+{
+    bag *b = calloc(nrows + 1, sizeof *b);
+    ULONG r, c;
+    HRESULT hr;
+    if (!b)
+        return MAPI_E_NOT_ENOUGH_MEMORY;
+    for (r = 0; r < nrows; r++)
+        for (c = 0; c < ncols[r]; c++)
+            bag_set(&b[r], &rows[r][c]);
+    hr = make_table(b, nrows, out);
+    if (FAILED(hr)) {
+        for (r = 0; r < nrows; r++)
+            bag_free(&b[r]);
+        free(b);
+    }
+    return hr;
+}
+
 /* ---- computed properties ---- */
 static void msg_computed(fake_msgstore *fs, const frec_msg *m, bag *b)
 {

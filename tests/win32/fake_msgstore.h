@@ -56,6 +56,17 @@ enum fake_method {
     FM_GetHierarchyTable,
     FM_QueryRows,
     FM_StreamCommit,
+    /* fake_msgstore_session.c */
+    FM_GetMsgStoresTable,
+    FM_OpenMsgStore,
+    FM_AdminServices,
+    FM_GetMsgServiceTable,
+    FM_CreateMsgService,
+    FM_CreateMsgServiceEx,
+    FM_ConfigureMsgService,
+    FM_DeleteMsgService,
+    FM_AdminProviders,
+    FM_OpenProfileSection,
     FM_COUNT
 };
 extern unsigned fake_called[FM_COUNT];
@@ -66,6 +77,26 @@ extern unsigned fake_called[FM_COUNT];
 long fake_live_objects(void);
 /* Advise sinks still registered. */
 int fake_active_sinks(fake_msgstore *fs);
+
+/* A snapshot IMAPITable over rows given as property arrays (copied). */
+HRESULT fake_table_new(ULONG nrows, const SPropValue *const *rows, const ULONG *ncols,
+                       IMAPITable **out);
+
+/* ---- fake_msgstore_session.c: a MAPI profile session, scripted ----
+ * IMAPISession with a stores table and OpenMsgStore, AdminServices giving an
+ * IMsgServiceAdmin(2) whose PST services ("MSUPST MS") get a fake_msgstore once they are
+ * configured with PR_PST_PATH_W, and IProviderAdmin/IProfSect answering PR_PST_PATH_W. It
+ * starts with one PST service, the profile's default store. */
+typedef struct fake_session_opts {
+    int no_admin2;      /* QueryInterface(IID_IMsgServiceAdmin2) fails (older MAPI) */
+    int fail_configure; /* ConfigureMsgService fails */
+} fake_session_opts;
+IMAPISession *fake_session_new(const fake_session_opts *o);
+/* What ConfigureMsgService was given last (empty if never). */
+const wchar_t *fake_session_last_pst_path(IMAPISession *s);
+ULONG fake_session_last_pst_flags(IMAPISession *s);
+ULONG_PTR fake_session_last_ui_param(IMAPISession *s);
+int fake_session_services(IMAPISession *s);
 
 /* Test conveniences built on the public MAPI interfaces. */
 /* Open a folder by its display-name path from the IPM subtree ("Inbox/Sub"). */
