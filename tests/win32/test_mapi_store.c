@@ -987,6 +987,7 @@ int main(void)
     test_converter();
 
     ols_mapi_rt_set(NULL);
+    mo.keep_allocator = 1; /* mapi32 is loaded now: stay on the built-in allocator */
     {
         long live = ols_mapi_rt_builtin_live();
         fs = fake_msgstore_new(NULL);
@@ -1001,6 +1002,24 @@ int main(void)
         fake_msgstore_release(fs);
         OK(ols_mapi_rt_builtin_live() == live, "every MAPI buffer freed (%ld left)",
            ols_mapi_rt_builtin_live() - live);
+    }
+    {
+        /* with MAPI loaded in the process, open takes its allocator (as inside Outlook) */
+        ols_mapi_store_opts plain;
+        memset(&plain, 0, sizeof plain);
+        plain.converter = OLS_MAPI_CONV_OWN;
+        ols_mapi_rt_set(NULL);
+        fs = fake_msgstore_new(NULL);
+        st = fake_msgstore_iface(fs);
+        s = NULL;
+        OK(ols_mapi_store_open((IUnknown *)st, &plain, &s, &err) == OLS_OK, "open: %s", err.msg);
+        OK(ols_mapi_rt_get() != ols_mapi_rt_builtin() &&
+               !strcmp(ols_mapi_rt_get()->source, "mapi32.dll"),
+           "the loaded MAPI's allocator is in use (%s)", ols_mapi_rt_get()->source);
+        if (s)
+            ols_store_close(s);
+        st->lpVtbl->Release(st);
+        fake_msgstore_release(fs);
     }
     OK(fake_live_objects() == objects, "every COM object released (%ld left)",
        fake_live_objects() - objects);

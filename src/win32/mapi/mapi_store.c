@@ -1763,6 +1763,13 @@ ols_status ols_mapi_store_open(IUnknown *unk, const ols_mapi_store_opts *o, ols_
     }
     if (!unk)
         return ols_err_set(err, OLS_EINVAL, "no MAPI object");
+    if (!o->keep_allocator && ols_mapi_rt_get() == ols_mapi_rt_builtin() &&
+        (GetModuleHandleW(L"olmapi32.dll") || GetModuleHandleW(L"mapi32.dll"))) {
+        ols_err lerr = {0};
+        if (ols_mapi_rt_load(NULL, &lerr) != OLS_OK)
+            OLS_LOG_WARN("mapi", "MAPI allocator not found (%s); using the built-in one",
+                         lerr.msg);
+    }
     if (SUCCEEDED(unk->lpVtbl->QueryInterface(unk, &IID_IMsgStore, (void **)&mdb))) {
         /* a store handed over as is */
     } else if (SUCCEEDED(unk->lpVtbl->QueryInterface(unk, &IID_IMAPISession, (void **)&ses))) {

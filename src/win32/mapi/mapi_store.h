@@ -22,6 +22,11 @@ typedef struct ols_mapi_store_opts {
      * not there yet (MSUPST MS service). NULL: the session's default store. */
     const wchar_t *pst_path;
     const char *pst_display_name; /* UTF-8, for a new PST */
+    /* Buffers MAPI hands out must go back to the MAPIFreeBuffer of the MAPI that made them.
+     * So while the run-time table is still the built-in allocator, open resolves the one of
+     * the MAPI DLL loaded in this process (inside Outlook: olmapi32.dll). Tests that
+     * installed their own table on purpose set keep_allocator. */
+    int keep_allocator;
 } ols_mapi_store_opts;
 
 /* session_or_store: an IMsgStore, or an IMAPISession (what Outlook hands out as
