@@ -647,6 +647,22 @@ static void test_notify(void)
     OK(!wcscmp(text_of(now, IDC_NC_STATE), L"idle"), "idle after the report");
     OK(wcsstr(text_of(now, IDC_NC_LAST), L"20000 down, 7 up, 0 failed") != NULL,
        "last sync summary (%ls)", text_of(now, IDC_NC_LAST));
+    lv = GetDlgItem(log, IDC_NC_LOG);
+    n = (int)SendMessageW(lv, LVM_GETITEMCOUNT, 0, 0);
+    OK(!wcscmp(row_text(lv, n - 2, 1), L"INBOX/Work") &&
+           !wcscmp(row_text(lv, n - 2, 2), L"Folder synchronized") &&
+           !wcscmp(row_text(lv, n - 2, 3), L"19999 down, 0 up"),
+       "the folder's own line comes from the progress (%ls: %ls)", row_text(lv, n - 2, 1),
+       row_text(lv, n - 2, 3));
+    OK(!wcscmp(row_text(lv, n - 1, 2), L"Synchronization finished +") &&
+           !wcscmp(row_text(lv, n - 1, 3), L"3 folders, 20000 down, 7 up, 0 failed"),
+       "the pass has a line (%ls: %ls)", row_text(lv, n - 1, 2), row_text(lv, n - 1, 3));
+    memset(&it, 0, sizeof it);
+    it.stateMask = it.state = LVIS_SELECTED;
+    SendMessageW(lv, LVM_SETITEMSTATE, (WPARAM)(n - 1), (LPARAM)&it);
+    pump();
+    OK(wcsstr(text_of(log, IDC_NC_DETAILS), L"20000 downloaded, 7 uploaded") != NULL,
+       "its details are the report (%ls)", text_of(log, IDC_NC_DETAILS));
 
     /* closing; posts to a closed window go to the model only */
     SendDlgItemMessageW(w, IDC_NC_CLOSE, BM_CLICK, 0, 0);

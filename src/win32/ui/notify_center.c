@@ -35,6 +35,9 @@ static struct model {
     CRITICAL_SECTION lock;
     ols_sync_progress prog; /* .folder is not used: see folder */
     wchar_t folder[FOLDER_MAX];
+    /* the folder in progress and the counters when it started, for its log line */
+    wchar_t ev_folder[FOLDER_MAX];
+    uint64_t ev_down0, ev_up0;
     int running;
     ev ring[OLS_UI_NC_MAX_EVENTS];
     uint64_t ev_count; /* events ever posted; ring[i % MAX] */
@@ -99,6 +102,41 @@ static void copy_wide(wchar_t *dst, size_t n, const char *utf8)
 
 static wchar_t *dup_wide(const char *utf8) { return utf8 ? ols_ui_wide(utf8) : NULL; }
 
+static void ev_free(ev *e);
+
+/* With the lock held: append to the ring (the oldest goes when it is full). */
+static void push_locked(ev *n)
+{
+    ev *slot = &M.ring[M.ev_count % OLS_UI_NC_MAX_EVENTS];
+    ev_free(slot);
+    *slot = *n;
+    M.ev_count++;
+}
+
+/* With the lock held: the log line of the folder that was current until `now`. The engine
+ * reports progress at most every 100 ms (and at each folder it enters), so what moved
+ * since the last report is counted to the folder named then; the lines add up to the
+ * pass. A folder that moved nothing gets no line. */
+static void folder_done_locked(const ols_sync_progress *now)
+{
+    ev n;
+    wchar_t res[128];
+    uint64_t down = now->down_done - M.ev_down0, up = now->up_done - M.ev_up0;
+    if (!M.ev_folder[0] || (!down && !up)) {
+        M.ev_folder[0] = 0;
+        return;
+    }
+    swprintf(res, 128, ols_ui_s(TX_NC_EV_FOLDER_RES), (unsigned long long)down,
+             (unsigned long long)up);
+    memset(&n, 0, sizeof n);
+    n.when_ms = ols_wall_ms();
+    n.folder = _wcsdup(M.ev_folder);
+    n.action = _wcsdup(ols_ui_s(TX_NC_EV_FOLDER));
+    n.result = _wcsdup(res);
+    push_locked(&n);
+    M.ev_folder[0] = 0;
+}
+
 void ols_ui_notify_post_progress(const ols_sync_progress *p)
 {
     wchar_t folder[FOLDER_MAX];
@@ -106,6 +144,12 @@ void ols_ui_notify_post_progress(const ols_sync_progress *p)
         return;
     copy_wide(folder, FOLDER_MAX, p->folder); /* outside the lock: it may allocate */
     lock();
+    if (wcscmp(folder, M.ev_folder)) {
+        folder_done_locked(p);
+        wcscpy(M.ev_folder, folder);
+        M.ev_down0 = p->down_done;
+        M.ev_up0 = p->up_done;
+    }
     M.prog = *p;
     M.prog.folder = NULL;
     wcscpy(M.folder, folder);
@@ -120,15 +164,59 @@ void ols_ui_notify_sync_progress(void *ctx, const ols_sync_progress *p)
     ols_ui_notify_post_progress(p);
 }
 
+/* The log line of a finished pass; its details are the whole report. */
+static ev report_event(const ols_sync_report *r, ols_status st, const wchar_t *msg)
+{
+    ev n;
+    wchar_t res[256], det[2048], in[32], out[32], guard[600];
+    memset(&n, 0, sizeof n);
+    n.when_ms = ols_wall_ms();
+    ols_ui_bytes(r->bytes_in, in, 32);
+    ols_ui_bytes(r->bytes_out, out, 32);
+    swprintf(det, 2048, ols_ui_s(TX_NC_EV_DETAILS), r->folders, r->folders_created_local,
+             r->folders_created_remote, r->folders_deleted_local, r->folders_deleted_remote,
+             r->folders_renamed, (unsigned long long)r->downloaded,
+             (unsigned long long)r->uploaded, (unsigned long long)r->moved,
+             (unsigned long long)r->deleted_local, (unsigned long long)r->deleted_remote,
+             (unsigned long long)r->flags_local, (unsigned long long)r->flags_remote,
+             (unsigned long long)r->failed, (unsigned long long)r->ignored,
+             (unsigned long long)r->queued, in, out);
+    if (r->tripped) {
+        wchar_t *names = ols_ui_wide(r->tripped_names);
+        swprintf(guard, 600, ols_ui_s(TX_NC_EV_GUARD), names ? names : L"");
+        free(names);
+        wcsncat(det, guard, 2048 - wcslen(det) - 1);
+    }
+    if (st == OLS_OK) {
+        swprintf(res, 256, ols_ui_s(TX_NC_EV_DONE_RES), r->folders,
+                 (unsigned long long)r->downloaded, (unsigned long long)r->uploaded,
+                 (unsigned long long)r->failed);
+        n.action = _wcsdup(ols_ui_s(TX_NC_EV_DONE));
+    } else {
+        swprintf(res, 256, L"%ls", msg && *msg ? msg : L"?");
+        n.action = _wcsdup(ols_ui_s(TX_NC_EV_STOPPED));
+        n.failed = 1;
+    }
+    n.result = _wcsdup(res);
+    n.details = _wcsdup(det);
+    return n;
+}
+
 void ols_ui_notify_post_report(const ols_sync_report *r, ols_status st, const char *msg)
 {
     wchar_t m[256];
+    ols_sync_report zero;
+    ev n;
     copy_wide(m, 256, msg);
+    if (!r) {
+        memset(&zero, 0, sizeof zero);
+        r = &zero;
+    }
+    n = report_event(r, st, m);
     lock();
-    if (r)
-        M.rep = *r;
-    else
-        memset(&M.rep, 0, sizeof M.rep);
+    folder_done_locked(&M.prog);
+    push_locked(&n);
+    M.rep = *r;
     M.rep_st = st;
     wcscpy(M.rep_msg, m);
     M.rep_when = ols_wall_ms();
@@ -150,7 +238,7 @@ static void ev_free(ev *e)
 
 void ols_ui_notify_post_event(const ols_ui_event *e)
 {
-    ev n, old;
+    ev n;
     if (!e)
         return;
     memset(&n, 0, sizeof n);
@@ -161,12 +249,9 @@ void ols_ui_notify_post_event(const ols_ui_event *e)
     n.details = e->details && *e->details ? dup_wide(e->details) : NULL;
     n.failed = e->failed;
     lock();
-    old = M.ring[M.ev_count % OLS_UI_NC_MAX_EVENTS];
-    M.ring[M.ev_count % OLS_UI_NC_MAX_EVENTS] = n;
-    M.ev_count++;
+    push_locked(&n);
     wake_locked();
     unlock();
-    ev_free(&old); /* freed outside the lock */
 }
 
 static void ign_free(ign *v, size_t n)
@@ -218,6 +303,7 @@ void ols_ui_notify_reset(void)
     M.ign_gen++;
     memset(&M.prog, 0, sizeof M.prog);
     M.folder[0] = 0;
+    M.ev_folder[0] = 0;
     M.running = 0;
     M.have_report = 0;
     M.ev_count = 0;

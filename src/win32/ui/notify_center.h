@@ -47,11 +47,14 @@ HWND ols_ui_notify_page(int tab);
 void ols_ui_notify_select(int tab);
 
 /* ---- from any thread; data is copied; never blocks on the UI ---- */
-/* Latest counters win: a flood of updates becomes one message. */
+/* Latest counters win: a flood of updates becomes one message. When p->folder changes,
+ * the folder before gets a "Folder synchronized" line in the session log with what moved
+ * meanwhile (none if nothing did), so the engine's progress callback alone fills the log. */
 void ols_ui_notify_post_progress(const ols_sync_progress *p);
 /* The same with the signature of ols_sync_opts.progress (ctx unused). */
 void ols_ui_notify_sync_progress(void *ctx, const ols_sync_progress *p);
-/* A pass ended: the counters stay, the state goes idle, "Last sync" shows the result. */
+/* A pass ended: the counters stay, the state goes idle, "Last sync" shows the result, and
+ * the session log gets a line whose details are the whole report. */
 void ols_ui_notify_post_report(const ols_sync_report *r, ols_status st, const char *msg);
 /* Append to the session log; only the last 200 events are kept. */
 void ols_ui_notify_post_event(const ols_ui_event *e);
