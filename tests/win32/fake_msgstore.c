@@ -6,6 +6,7 @@
 
 #include "fake_msgstore.h"
 #include "mapi_rt.h"
+#include "mime.h"
 #include "plat/plat.h"
 
 unsigned fake_called[FM_COUNT];
@@ -288,9 +289,11 @@ struct fake_msgstore {
     ULONG_PTR next_conn;
     uint64_t clock;
     bag props;
+    char *persist_path; /* write-through to this file after every change */
 };
 
 static void msg_free(frec_msg *m);
+static void persist(fake_msgstore *fs);
 
 static void msg_clear(frec_msg *m)
 {
@@ -761,6 +764,7 @@ static HRESULT ids_from_names(fake_msgstore *fs, ULONG n, LPMAPINAMEID *names, U
                 nn[fs->nnames].name = q->ulKind == MNID_STRING ? _wcsdup(q->Kind.lpwstrName) : NULL;
                 found = (ULONG)(0x8000 + fs->nnames);
                 fs->nnames++;
+                persist(fs);
             }
         }
         if (found) {
@@ -2067,11 +2071,27 @@ static HRESULT STDMETHODCALLTYPE ms_setreadflag(IMessage *i, ULONG flags)
     return S_OK;
 }
 
+static HRESULT STDMETHODCALLTYPE ms_save_p(IMessage *i, ULONG f)
+{
+    HRESULT hr = ms_save(i, f);
+    if (SUCCEEDED(hr))
+        persist(impl_from_IMessage(i)->fs);
+    return hr;
+}
+
+static HRESULT STDMETHODCALLTYPE ms_setreadflag_p(IMessage *i, ULONG f)
+{
+    HRESULT hr = ms_setreadflag(i, f);
+    if (SUCCEEDED(hr))
+        persist(impl_from_IMessage(i)->fs);
+    return hr;
+}
+
 static const IMessageVtbl message_vtbl = {
-    ms_qi,        ms_addref,     ms_release,      ms_lasterr,   ms_save,       ms_getprops,
+    ms_qi,        ms_addref,     ms_release,      ms_lasterr,   ms_save_p,       ms_getprops,
     ms_proplist,  ms_openprop,   ms_setprops,     ms_delprops,  ms_copyto,     ms_copyprops,
     ms_names,     ms_ids,        ms_atttable,     ms_openattach, ms_createattach,
-    ms_deleteattach, ms_reciptable, ms_modrecips, ms_submit,    ms_setreadflag};
+    ms_deleteattach, ms_reciptable, ms_modrecips, ms_submit,    ms_setreadflag_p};
 
 static HRESULT new_message_obj(fake_msgstore *fs, frec_msg *work, ULONG nid, ULONG folder,
                                int writable, fattach *owner, IMessage **out)
@@ -2663,13 +2683,86 @@ static HRESULT STDMETHODCALLTYPE fo_empty(IMAPIFolder *i, ULONG_PTR ui, LPMAPIPR
     return MAPI_E_NO_SUPPORT;
 }
 
+static HRESULT STDMETHODCALLTYPE fo_setprops_p(IMAPIFolder *i, ULONG n, LPSPropValue v,
+                                               LPSPropProblemArray *p)
+{
+    HRESULT hr = fo_setprops(i, n, v, p);
+    if (SUCCEEDED(hr))
+        persist(impl_from_IMAPIFolder(i)->fs);
+    return hr;
+}
+
+static HRESULT STDMETHODCALLTYPE fo_delprops_p(IMAPIFolder *i, LPSPropTagArray t,
+                                               LPSPropProblemArray *p)
+{
+    HRESULT hr = fo_delprops(i, t, p);
+    if (SUCCEEDED(hr))
+        persist(impl_from_IMAPIFolder(i)->fs);
+    return hr;
+}
+
+static HRESULT STDMETHODCALLTYPE fo_copymsgs_p(IMAPIFolder *i, LPENTRYLIST l, LPCIID iid, LPVOID d,
+                                               ULONG_PTR u, LPMAPIPROGRESS pr, ULONG f)
+{
+    HRESULT hr = fo_copymsgs(i, l, iid, d, u, pr, f);
+    if (SUCCEEDED(hr))
+        persist(impl_from_IMAPIFolder(i)->fs);
+    return hr;
+}
+
+static HRESULT STDMETHODCALLTYPE fo_deletemsgs_p(IMAPIFolder *i, LPENTRYLIST l, ULONG_PTR u,
+                                                 LPMAPIPROGRESS pr, ULONG f)
+{
+    HRESULT hr = fo_deletemsgs(i, l, u, pr, f);
+    if (SUCCEEDED(hr))
+        persist(impl_from_IMAPIFolder(i)->fs);
+    return hr;
+}
+
+static HRESULT STDMETHODCALLTYPE fo_createfolder_p(IMAPIFolder *i, ULONG t, LPWSTR n, LPWSTR c,
+                                                   LPCIID iid, ULONG f, LPMAPIFOLDER *o)
+{
+    HRESULT hr = fo_createfolder(i, t, n, c, iid, f, o);
+    if (SUCCEEDED(hr))
+        persist(impl_from_IMAPIFolder(i)->fs);
+    return hr;
+}
+
+static HRESULT STDMETHODCALLTYPE fo_copyfolder_p(IMAPIFolder *i, ULONG cb, LPENTRYID e, LPCIID iid,
+                                                 LPVOID d, LPWSTR n, ULONG_PTR u, LPMAPIPROGRESS pr,
+                                                 ULONG f)
+{
+    HRESULT hr = fo_copyfolder(i, cb, e, iid, d, n, u, pr, f);
+    if (SUCCEEDED(hr))
+        persist(impl_from_IMAPIFolder(i)->fs);
+    return hr;
+}
+
+static HRESULT STDMETHODCALLTYPE fo_deletefolder_p(IMAPIFolder *i, ULONG cb, LPENTRYID e,
+                                                   ULONG_PTR u, LPMAPIPROGRESS pr, ULONG f)
+{
+    HRESULT hr = fo_deletefolder(i, cb, e, u, pr, f);
+    if (SUCCEEDED(hr))
+        persist(impl_from_IMAPIFolder(i)->fs);
+    return hr;
+}
+
+static HRESULT STDMETHODCALLTYPE fo_setreadflags_p(IMAPIFolder *i, LPENTRYLIST l, ULONG_PTR u,
+                                                   LPMAPIPROGRESS pr, ULONG f)
+{
+    HRESULT hr = fo_setreadflags(i, l, u, pr, f);
+    if (SUCCEEDED(hr))
+        persist(impl_from_IMAPIFolder(i)->fs);
+    return hr;
+}
+
 static const IMAPIFolderVtbl folder_vtbl = {
     fo_qi,        fo_addref,      fo_release,      fo_lasterr,     fo_save,
-    fo_getprops,  fo_proplist,    fo_openprop,     fo_setprops,    fo_delprops,
+    fo_getprops,  fo_proplist,    fo_openprop,     fo_setprops_p,    fo_delprops_p,
     fo_copyto,    fo_copyprops,   fo_names,        fo_ids,         fo_contents,
     fo_hierarchy, fo_openentry,   fo_setsearch,    fo_getsearch,   fo_createmsg,
-    fo_copymsgs,  fo_deletemsgs,  fo_createfolder, fo_copyfolder,  fo_deletefolder,
-    fo_setreadflags, fo_getstatus, fo_setstatus,   fo_savesort,    fo_empty};
+    fo_copymsgs_p,  fo_deletemsgs_p,  fo_createfolder_p, fo_copyfolder_p,  fo_deletefolder_p,
+    fo_setreadflags_p, fo_getstatus, fo_setstatus,   fo_savesort,    fo_empty};
 
 static HRESULT new_folder_obj(fake_msgstore *fs, ULONG nid, int writable, IMAPIFolder **out)
 {
@@ -2757,6 +2850,7 @@ static ULONG STDMETHODCALLTYPE sto_release(IMsgStore *i)
             free(fs->names[k].name);
         free(fs->names);
         free(fs->nids);
+        free(fs->persist_path);
         bag_free(&fs->props);
         free(fs);
         InterlockedDecrement(&g_objects);
@@ -2959,9 +3053,18 @@ static HRESULT STDMETHODCALLTYPE sto_newmail(IMsgStore *i, LPNOTIFICATION n)
     return MAPI_E_NO_SUPPORT;
 }
 
+static HRESULT STDMETHODCALLTYPE sto_setprops_p(IMsgStore *i, ULONG n, LPSPropValue v,
+                                                LPSPropProblemArray *p)
+{
+    HRESULT hr = sto_setprops(i, n, v, p);
+    if (SUCCEEDED(hr))
+        persist(impl_from_IMsgStore(i));
+    return hr;
+}
+
 static const IMsgStoreVtbl store_vtbl = {
     sto_qi,        sto_addref,   sto_release,  sto_lasterr,   sto_save,       sto_getprops,
-    sto_proplist,  sto_openprop, sto_setprops, sto_delprops,  sto_copyto,     sto_copyprops,
+    sto_proplist,  sto_openprop, sto_setprops_p, sto_delprops,  sto_copyto,     sto_copyprops,
     sto_names,     sto_ids,      sto_advise,   sto_unadvise,  sto_compare,    sto_openentry,
     sto_setreceive, sto_getreceive, sto_receivetable, sto_logoff, sto_abortsubmit,
     sto_outgoing,  sto_lock,     sto_finished, sto_newmail};
@@ -3129,4 +3232,419 @@ ULONG fake_count(IMAPIFolder *f)
         t->lpVtbl->Release(t);
     }
     return n;
+}
+
+/* ---- persistence: the whole store in one file, for runs in several processes ---- */
+static void w32(ols_buf *b, uint32_t v) { ols_buf_put(b, &v, 4); }
+static void w64(ols_buf *b, uint64_t v) { ols_buf_put(b, &v, 8); }
+static void wbytes(ols_buf *b, const void *p, uint32_t n)
+{
+    w32(b, n);
+    ols_buf_put(b, p, n);
+}
+
+static void put_bag(ols_buf *b, const bag *g)
+{
+    size_t i;
+    ULONG k;
+    w32(b, (uint32_t)g->n);
+    for (i = 0; i < g->n; i++) {
+        const SPropValue *v = &g->v[i];
+        w32(b, v->ulPropTag);
+        switch (PROP_TYPE(v->ulPropTag)) {
+        case PT_UNICODE:
+            wbytes(b, v->Value.lpszW, (uint32_t)(wcslen(v->Value.lpszW) * 2));
+            break;
+        case PT_STRING8:
+            wbytes(b, v->Value.lpszA, (uint32_t)strlen(v->Value.lpszA));
+            break;
+        case PT_BINARY:
+            wbytes(b, v->Value.bin.lpb, v->Value.bin.cb);
+            break;
+        case PT_CLSID:
+            wbytes(b, v->Value.lpguid, sizeof(GUID));
+            break;
+        case PT_MV_BINARY:
+            w32(b, v->Value.MVbin.cValues);
+            for (k = 0; k < v->Value.MVbin.cValues; k++)
+                wbytes(b, v->Value.MVbin.lpbin[k].lpb, v->Value.MVbin.lpbin[k].cb);
+            break;
+        case PT_MV_UNICODE:
+            w32(b, v->Value.MVszW.cValues);
+            for (k = 0; k < v->Value.MVszW.cValues; k++)
+                wbytes(b, v->Value.MVszW.lppszW[k], (uint32_t)(wcslen(v->Value.MVszW.lppszW[k]) * 2));
+            break;
+        case PT_MV_LONG:
+            w32(b, v->Value.MVl.cValues);
+            ols_buf_put(b, v->Value.MVl.lpl, v->Value.MVl.cValues * 4);
+            break;
+        default: /* every scalar fits the 8 bytes of the union's first member */
+            ols_buf_put(b, &v->Value, 8);
+            break;
+        }
+    }
+}
+
+static void put_msg(ols_buf *b, const frec_msg *m)
+{
+    size_t i;
+    put_bag(b, &m->props);
+    w32(b, (uint32_t)m->nrecips);
+    for (i = 0; i < m->nrecips; i++) {
+        put_bag(b, &m->recips[i].props);
+        w32(b, m->recips[i].rowid);
+    }
+    w32(b, (uint32_t)m->natts);
+    for (i = 0; i < m->natts; i++) {
+        put_bag(b, &m->atts[i].props);
+        w32(b, m->atts[i].num);
+        w32(b, m->atts[i].embedded ? 1 : 0);
+        if (m->atts[i].embedded)
+            put_msg(b, m->atts[i].embedded);
+    }
+    w32(b, m->next_att);
+    w32(b, m->next_rowid);
+    w32(b, m->nid);
+    w32(b, m->folder);
+    w32(b, (uint32_t)m->assoc);
+    w32(b, (uint32_t)m->saved);
+    w32(b, m->version);
+}
+
+int fake_msgstore_save(fake_msgstore *fs, const char *path)
+{
+    ols_buf b = {0};
+    size_t i, k;
+    int rc;
+    ols_buf_put(&b, "OLSFAKE1", 8);
+    ols_buf_put(&b, fs->uid, 16);
+    w64(&b, fs->clock);
+    w32(&b, fs->root);
+    w32(&b, fs->subtree);
+    w32(&b, fs->inbox);
+    w32(&b, fs->sent);
+    w32(&b, fs->trash);
+    w32(&b, fs->outbox);
+    w32(&b, fs->drafts);
+    w32(&b, fs->junk);
+    w32(&b, (uint32_t)fs->nnames);
+    for (i = 0; i < fs->nnames; i++) {
+        ols_buf_put(&b, &fs->names[i].guid, sizeof(GUID));
+        w32(&b, fs->names[i].kind);
+        w32(&b, (uint32_t)fs->names[i].id);
+        wbytes(&b, fs->names[i].name ? fs->names[i].name : L"",
+               (uint32_t)(fs->names[i].name ? wcslen(fs->names[i].name) * 2 : 0));
+    }
+    put_bag(&b, &fs->props);
+    w32(&b, (uint32_t)fs->nnids);
+    for (i = 0; i < fs->nnids; i++) {
+        w32(&b, (uint32_t)fs->nids[i].kind);
+        if (fs->nids[i].kind == K_FOLDER) {
+            const frec_folder *f = fs->nids[i].rec;
+            put_bag(&b, &f->props);
+            w32(&b, f->nid);
+            w32(&b, f->parent);
+            w32(&b, (uint32_t)f->nkids);
+            for (k = 0; k < f->nkids; k++)
+                w32(&b, f->kids[k]);
+            w32(&b, (uint32_t)f->nmsgs);
+            for (k = 0; k < f->nmsgs; k++)
+                w32(&b, f->msgs[k]);
+        } else if (fs->nids[i].kind == K_MSG) {
+            put_msg(&b, fs->nids[i].rec);
+        }
+    }
+    if (b.oom) {
+        ols_buf_free(&b);
+        return -1;
+    }
+    rc = ols_file_write_atomic(path, b.p, b.n, 0, NULL) == OLS_OK ? 0 : -1;
+    ols_buf_free(&b);
+    return rc;
+}
+
+static void persist(fake_msgstore *fs)
+{
+    if (fs->persist_path && fake_msgstore_save(fs, fs->persist_path) != 0)
+        fprintf(stderr, "fake_msgstore: cannot save to %s\n", fs->persist_path);
+}
+
+void fake_msgstore_write_through(fake_msgstore *fs, const char *path)
+{
+    free(fs->persist_path);
+    fs->persist_path = path ? _strdup(path) : NULL;
+    persist(fs);
+}
+
+typedef struct rd {
+    const BYTE *p, *e;
+    int bad;
+} rd;
+
+static uint32_t r32(rd *r)
+{
+    uint32_t v = 0;
+    if (r->e - r->p < 4) {
+        r->bad = 1;
+        return 0;
+    }
+    memcpy(&v, r->p, 4);
+    r->p += 4;
+    return v;
+}
+
+static uint64_t r64(rd *r)
+{
+    uint64_t v = 0;
+    if (r->e - r->p < 8) {
+        r->bad = 1;
+        return 0;
+    }
+    memcpy(&v, r->p, 8);
+    r->p += 8;
+    return v;
+}
+
+static const BYTE *rbytes(rd *r, uint32_t *n)
+{
+    const BYTE *p;
+    *n = r32(r);
+    if (r->bad || (uint64_t)(r->e - r->p) < *n) {
+        r->bad = 1;
+        return NULL;
+    }
+    p = r->p;
+    r->p += *n;
+    return p;
+}
+
+static wchar_t *rwstr(rd *r)
+{
+    uint32_t n;
+    const BYTE *p = rbytes(r, &n);
+    wchar_t *w = p ? malloc(n + 2) : NULL;
+    if (!w)
+        return NULL;
+    memcpy(w, p, n);
+    w[n / 2] = 0;
+    return w;
+}
+
+static void get_bag(rd *r, bag *g)
+{
+    uint32_t n = r32(r), i, k;
+    memset(g, 0, sizeof *g);
+    for (i = 0; i < n && !r->bad; i++) {
+        SPropValue v;
+        uint32_t len;
+        const BYTE *p;
+        memset(&v, 0, sizeof v);
+        v.ulPropTag = r32(r);
+        switch (PROP_TYPE(v.ulPropTag)) {
+        case PT_UNICODE:
+            v.Value.lpszW = rwstr(r);
+            break;
+        case PT_STRING8:
+            p = rbytes(r, &len);
+            v.Value.lpszA = p ? calloc(1, len + 1) : NULL;
+            if (v.Value.lpszA)
+                memcpy(v.Value.lpszA, p, len);
+            break;
+        case PT_BINARY:
+            p = rbytes(r, &len);
+            if (!p)
+                return;
+            v.Value.bin.cb = len;
+            v.Value.bin.lpb = (LPBYTE)p;
+            bag_set(g, &v); /* copies */
+            continue;
+        case PT_CLSID:
+            p = rbytes(r, &len);
+            if (!p || len != sizeof(GUID)) {
+                r->bad = 1;
+                return;
+            }
+            v.Value.lpguid = (LPGUID)p;
+            bag_set(g, &v);
+            continue;
+        case PT_MV_BINARY:
+            v.Value.MVbin.cValues = r32(r);
+            v.Value.MVbin.lpbin = calloc(v.Value.MVbin.cValues + 1, sizeof(SBinary));
+            for (k = 0; v.Value.MVbin.lpbin && k < v.Value.MVbin.cValues; k++) {
+                p = rbytes(r, &len);
+                if (!p) {
+                    v.Value.MVbin.cValues = k;
+                    break;
+                }
+                v.Value.MVbin.lpbin[k].cb = len;
+                v.Value.MVbin.lpbin[k].lpb = (LPBYTE)p;
+            }
+            bag_set(g, &v);
+            free(v.Value.MVbin.lpbin);
+            continue;
+        case PT_MV_UNICODE:
+            v.Value.MVszW.cValues = r32(r);
+            v.Value.MVszW.lppszW = calloc(v.Value.MVszW.cValues + 1, sizeof(wchar_t *));
+            for (k = 0; v.Value.MVszW.lppszW && k < v.Value.MVszW.cValues; k++)
+                v.Value.MVszW.lppszW[k] = rwstr(r);
+            break;
+        case PT_MV_LONG:
+            v.Value.MVl.cValues = r32(r);
+            len = v.Value.MVl.cValues * 4;
+            v.Value.MVl.lpl = malloc(len + 4);
+            if (v.Value.MVl.lpl && (uint64_t)(r->e - r->p) >= len) {
+                memcpy(v.Value.MVl.lpl, r->p, len);
+                r->p += len;
+            } else {
+                r->bad = 1;
+            }
+            break;
+        default:
+            if (r->e - r->p < 8) {
+                r->bad = 1;
+                break;
+            }
+            memcpy(&v.Value, r->p, 8);
+            r->p += 8;
+            break;
+        }
+        /* owned values go straight into the bag */
+        if (g->n == g->cap) {
+            size_t nc = g->cap ? g->cap * 2 : 16;
+            SPropValue *nv = realloc(g->v, nc * sizeof *nv);
+            if (!nv) {
+                r->bad = 1;
+                val_free(&v);
+                return;
+            }
+            g->v = nv;
+            g->cap = nc;
+        }
+        g->v[g->n++] = v;
+    }
+}
+
+static frec_msg *get_msg(rd *r, int depth)
+{
+    frec_msg *m = calloc(1, sizeof *m);
+    uint32_t i;
+    if (!m || depth > 16) {
+        free(m);
+        r->bad = 1;
+        return NULL;
+    }
+    get_bag(r, &m->props);
+    m->nrecips = r32(r);
+    m->recips = calloc(m->nrecips + 1, sizeof *m->recips);
+    for (i = 0; m->recips && i < m->nrecips && !r->bad; i++) {
+        get_bag(r, &m->recips[i].props);
+        m->recips[i].rowid = r32(r);
+    }
+    m->natts = r32(r);
+    m->atts = calloc(m->natts + 1, sizeof *m->atts);
+    for (i = 0; m->atts && i < m->natts && !r->bad; i++) {
+        get_bag(r, &m->atts[i].props);
+        m->atts[i].num = r32(r);
+        if (r32(r))
+            m->atts[i].embedded = get_msg(r, depth + 1);
+    }
+    m->next_att = r32(r);
+    m->next_rowid = r32(r);
+    m->nid = r32(r);
+    m->folder = r32(r);
+    m->assoc = (int)r32(r);
+    m->saved = (int)r32(r);
+    m->version = r32(r);
+    return m;
+}
+
+fake_msgstore *fake_msgstore_load(const char *path, const fake_opts *o)
+{
+    char *data = NULL;
+    size_t len = 0;
+    rd r;
+    fake_msgstore *fs;
+    uint32_t i, k;
+    if (ols_file_read_all(path, (size_t)1 << 30, &data, &len, NULL) != OLS_OK)
+        return NULL;
+    if (len < 8 || memcmp(data, "OLSFAKE1", 8) != 0) {
+        free(data);
+        return NULL;
+    }
+    fs = calloc(1, sizeof *fs);
+    if (!fs) {
+        free(data);
+        return NULL;
+    }
+    fs->iface.lpVtbl = &store_vtbl;
+    fs->ref = 1;
+    if (o)
+        fs->o = *o;
+    if (!fs->o.large_limit)
+        fs->o.large_limit = 32768;
+    fs->next_conn = (ULONG_PTR)1 << 32;
+    r.p = (const BYTE *)data + 8;
+    r.e = (const BYTE *)data + len;
+    r.bad = 0;
+    if (r.e - r.p >= 16) {
+        memcpy(fs->uid, r.p, 16);
+        r.p += 16;
+    }
+    fs->clock = r64(&r);
+    fs->root = r32(&r);
+    fs->subtree = r32(&r);
+    fs->inbox = r32(&r);
+    fs->sent = r32(&r);
+    fs->trash = r32(&r);
+    fs->outbox = r32(&r);
+    fs->drafts = r32(&r);
+    fs->junk = r32(&r);
+    fs->nnames = r32(&r);
+    fs->names = calloc(fs->nnames + 1, sizeof *fs->names);
+    for (i = 0; fs->names && i < fs->nnames && !r.bad; i++) {
+        if (r.e - r.p < (ptrdiff_t)sizeof(GUID)) {
+            r.bad = 1;
+            break;
+        }
+        memcpy(&fs->names[i].guid, r.p, sizeof(GUID));
+        r.p += sizeof(GUID);
+        fs->names[i].kind = r32(&r);
+        fs->names[i].id = (LONG)r32(&r);
+        fs->names[i].name = rwstr(&r);
+    }
+    get_bag(&r, &fs->props);
+    fs->nnids = r32(&r);
+    fs->nids = calloc(fs->nnids + 1, sizeof *fs->nids);
+    for (i = 0; fs->nids && i < fs->nnids && !r.bad; i++) {
+        fs->nids[i].kind = (int)r32(&r);
+        if (fs->nids[i].kind == K_FOLDER) {
+            frec_folder *f = calloc(1, sizeof *f);
+            if (!f) {
+                r.bad = 1;
+                break;
+            }
+            get_bag(&r, &f->props);
+            f->nid = r32(&r);
+            f->parent = r32(&r);
+            f->nkids = r32(&r);
+            f->kids = calloc(f->nkids + 1, sizeof *f->kids);
+            for (k = 0; f->kids && k < f->nkids; k++)
+                f->kids[k] = r32(&r);
+            f->nmsgs = r32(&r);
+            f->msgs = calloc(f->nmsgs + 1, sizeof *f->msgs);
+            for (k = 0; f->msgs && k < f->nmsgs; k++)
+                f->msgs[k] = r32(&r);
+            fs->nids[i].rec = f;
+        } else if (fs->nids[i].kind == K_MSG) {
+            fs->nids[i].rec = get_msg(&r, 0);
+        }
+    }
+    free(data);
+    InterlockedIncrement(&g_objects);
+    if (r.bad || !fs->nids || !folder_rec(fs, fs->root)) {
+        fprintf(stderr, "fake_msgstore: %s is damaged\n", path);
+        fake_msgstore_release(fs);
+        return NULL;
+    }
+    return fs;
 }

@@ -78,6 +78,14 @@ long fake_live_objects(void);
 /* Advise sinks still registered. */
 int fake_active_sinks(fake_msgstore *fs);
 
+/* Persistence: the whole store in one file, a PST stand-in across process runs (two runs
+ * behave like two Outlook starts on the same PST). write_through saves after every change
+ * that a real PST would have on disk (a committed save, a delete, a move, ...), so a
+ * process killed at any point finds what a PST would hold. */
+int fake_msgstore_save(fake_msgstore *fs, const char *path);
+fake_msgstore *fake_msgstore_load(const char *path, const fake_opts *o); /* NULL: unreadable */
+void fake_msgstore_write_through(fake_msgstore *fs, const char *path);
+
 /* A snapshot IMAPITable over rows given as property arrays (copied). */
 HRESULT fake_table_new(ULONG nrows, const SPropValue *const *rows, const ULONG *ncols,
                        IMAPITable **out);
