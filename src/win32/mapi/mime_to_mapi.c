@@ -1151,7 +1151,7 @@ ols_status ols_converter_mapi_to_mime(IConverterSession *cs, IMessage *msg, ols_
         return ols_mapi_err(err, hr, "stream");
     cs->lpVtbl->SetSaveFormat(cs, SAVE_RFC1521);
     cs->lpVtbl->SetEncoding(cs, IET_QP);
-    hr = cs->lpVtbl->MAPIToMIMEStm(cs, msg, s, CCSF_SMTP);
+    hr = cs->lpVtbl->MAPIToMIMEStm(cs, msg, s, CCSF_SMTP | CCSF_INCLUDE_BCC);
     zero.QuadPart = 0;
     if (SUCCEEDED(hr))
         hr = s->lpVtbl->Seek(s, zero, STREAM_SEEK_SET, NULL);
