@@ -1835,6 +1835,13 @@ const char *ols_mapi_store_converter(ols_store *base)
 
 IMsgStore *ols_mapi_store_msgstore(ols_store *base) { return ((ms_store *)base)->mdb; }
 
+ols_status ols_mapi_store_folder(ols_store *base, const char *path, IMAPIFolder **out,
+                                 ols_err *err)
+{
+    *out = NULL;
+    return resolve((ms_store *)base, path, RES_OPEN, NULL, out, NULL, err);
+}
+
 /* ---- the lookup hook ---- */
 /* Engine path of a folder, by climbing to the IPM subtree. */
 static ols_status folder_path(ms_store *s, const eid *start, char **out, ols_err *err)

@@ -40,6 +40,9 @@ ols_status ols_mapi_store_open(IUnknown *session_or_store, const ols_mapi_store_
 const char *ols_mapi_store_converter(ols_store *s);
 /* The IMsgStore behind the backend (borrowed). */
 IMsgStore *ols_mapi_store_msgstore(ols_store *s);
+/* The Outlook folder of an engine path, opened for writing (the caller releases it). */
+ols_status ols_mapi_store_folder(ols_store *s, const char *path, IMAPIFolder **out,
+                                 ols_err *err);
 
 /* The add-in's hook for on-demand fill-in. When the user opens an item (Outlook's
  * Item.Open/Read event hands out MailItem.EntryID, upper-case hex), this says whether it
