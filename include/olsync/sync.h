@@ -60,6 +60,9 @@ typedef struct ols_sync_opts {
     ols_download_mode mode;
     uint64_t threshold;     /* custom mode: bytes */
     int no_drain;           /* queue downloads but leave them for a later pass */
+    unsigned connections;   /* IMAP connections draining the queue at once (0 = 1); each
+                             * has its own state handle; the store must allow concurrent
+                             * writers to different items (Maildir does) */
     void (*progress)(void *ctx, const ols_sync_progress *p);
     void *progress_ctx;
     int (*cancelled)(void *ctx);

@@ -167,6 +167,11 @@ int cmd_sync(cli_ctx *c)
     o.guard_percent = (unsigned)ols_settings_get_int(c->settings, "sync.delete_guard_percent");
     o.guard_min = (unsigned)ols_settings_get_int(c->settings, "sync.delete_guard_min");
     o.only_folder = folder;
+    /* net.connections counts the one kept free for on-demand fetches (olsync fetch) */
+    {
+        long long n = ols_settings_get_int(c->settings, "net.connections");
+        o.connections = n > 1 ? (unsigned)(n - 1) : 1;
+    }
     if ((rc = download_opts(c, mode_s, thr_s, &o)) != 0) {
         ols_store_close(store);
         cli_account_free(&a);

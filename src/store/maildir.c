@@ -1,4 +1,5 @@
 /* Maildir++ backend of the store vtable: tmp -> new/cur delivery, ":2," flag suffixes. */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,9 +21,9 @@ typedef struct md_store {
     ols_store base;
     char *root;
     char host[64];
-    unsigned counter;
-    int batch_sync; /* the file system can be flushed at once: defer per-item flushes */
-    int dirty;      /* items committed since the last sync */
+    atomic_uint counter;
+    int batch_sync;   /* the file system can be flushed at once: defer per-item flushes */
+    atomic_int dirty; /* items committed since the last sync (several writers may run) */
 } md_store;
 
 typedef struct md_entry {
@@ -769,7 +770,8 @@ static ols_status md_add_begin(ols_store_folder *base, unsigned flags, int64_t d
     }
     ols_random(&rnd, sizeof rnd);
     snprintf(unique, sizeof unique, "%lld.M%06dP%uQ%uR%08x.%s%s%s", (long long)(now / 1000),
-             (int)(now % 1000) * 1000, ols_process_id(), ++s->counter, rnd, s->host,
+             (int)(now % 1000) * 1000, ols_process_id(), atomic_fetch_add(&s->counter, 1) + 1,
+             rnd, s->host,
              tag ? ",U=" : "", tag ? tag : "");
     w->base.folder = base;
     w->flags = flags & OLS_MF_ALL;
@@ -827,7 +829,7 @@ static ols_status md_add_commit(ols_store_writer *base, const char *replace_id, 
     int bad = w->failed || (ms->batch_sync ? fflush(w->f) != 0 : ols_file_sync(w->f) != 0);
     if (fclose(w->f) != 0)
         bad = 1;
-    ms->dirty = 1;
+    atomic_store(&ms->dirty, 1); /* after the data was written: a sync that sees it covers it */
     w->f = NULL;
     if (bad) {
         ols_file_remove(w->tmp_path);
@@ -956,12 +958,13 @@ static ols_status md_sync(ols_store *base, ols_err *err)
 {
     md_store *s = (md_store *)base;
     ols_status st;
-    if (!s->batch_sync || !s->dirty)
+    if (!s->batch_sync || !atomic_exchange(&s->dirty, 0))
         return OLS_OK;
     st = ols_fs_sync(s->root);
-    if (st != OLS_OK)
+    if (st != OLS_OK) {
+        atomic_store(&s->dirty, 1);
         return ols_err_set(err, st, "cannot flush %s to disk", s->root);
-    s->dirty = 0;
+    }
     return OLS_OK;
 }
 

@@ -631,6 +631,74 @@ static void free_homes(eng *e)
     free(e->homes_paths);
 }
 
+/* Extra connections draining the queue beside the main one. Each worker has its own IMAP
+ * connection, state handle and report; claims in the queue keep them off each other's
+ * messages. Progress is reported by the main connection only. */
+typedef struct drain_worker {
+    eng e;
+    ols_sync_opts opts;
+    ols_sync_report rep;
+    ols_err err;
+    ols_status st;
+    ols_thread *th;
+} drain_worker;
+
+static void drain_thread(void *arg)
+{
+    drain_worker *w = arg;
+    w->st = ols_state_open(w->opts.state_path, &w->e.st, &w->err);
+    if (w->st == OLS_OK)
+        w->st = ols_imap_connect(w->opts.imap, &w->e.im, &w->err);
+    if (w->st == OLS_OK)
+        w->st = ols_sync_drain(&w->e, &w->err);
+    if (w->e.im)
+        ols_imap_close(w->e.im);
+    ols_state_close(w->e.st);
+}
+
+static ols_status drain_all(eng *e, ols_err *err)
+{
+    unsigned extra = e->o->connections > 1 ? e->o->connections - 1 : 0, i, started = 0;
+    drain_worker *w = extra ? calloc(extra, sizeof *w) : NULL;
+    ols_status st;
+    uint64_t counts[5];
+    /* before any connection of ours claims anything: what is claimed now belongs to a
+     * process that is gone (or to an earlier one that had our process id) */
+    ols_fetchq_reclaim(e->st);
+    ols_fetchq_counts(e->st, counts);
+    if (counts[0] < 200)
+        extra = 0; /* a few messages: not worth more connections */
+    for (i = 0; w && i < extra; i++) {
+        w[i].opts = *e->o;
+        w[i].opts.progress = NULL;
+        w[i].e.o = &w[i].opts;
+        w[i].e.rep = &w[i].rep;
+        w[i].e.store = e->store;
+        w[i].e.start_ms = e->start_ms;
+        if (ols_thread_start(&w[i].th, drain_thread, &w[i]) == OLS_OK)
+            started++;
+        else
+            break;
+    }
+    st = ols_sync_drain(e, err);
+    for (i = 0; i < started; i++) {
+        ols_thread_join(w[i].th);
+        e->rep->downloaded += w[i].rep.downloaded;
+        e->rep->failed += w[i].rep.failed;
+        e->rep->ignored += w[i].rep.ignored;
+        e->rep->body_fetches += w[i].rep.body_fetches;
+        e->prog.down_done += w[i].e.prog.down_done;
+        e->prog.internal_done += w[i].e.prog.internal_done;
+        e->prog.internal_total += w[i].e.prog.internal_total;
+        if (st == OLS_OK && w[i].st != OLS_OK) {
+            st = w[i].st;
+            ols_err_set(err, st, "%s", w[i].err.msg);
+        }
+    }
+    free(w);
+    return st;
+}
+
 ols_status ols_sync_run(const ols_sync_opts *o, ols_sync_report *rep, ols_err *err)
 {
     eng e;
@@ -721,7 +789,7 @@ ols_status ols_sync_run(const ols_sync_opts *o, ols_sync_report *rep, ols_err *e
     /* then everything the passes queued, best class first */
     if (st == OLS_OK && !o->no_drain) {
         ols_err derr = {0};
-        ols_status dst = ols_sync_drain(&e, &derr);
+        ols_status dst = drain_all(&e, &derr);
         if (dst != OLS_OK) {
             OLS_LOG_ERR("sync", "download queue: %s", derr.msg);
             ols_err_set(err, dst, "%s", derr.msg);

@@ -310,7 +310,6 @@ ols_status ols_sync_drain(eng *e, ols_err *err)
         free(delivered);
         return ols_err_set(err, OLS_ENOMEM, "out of memory");
     }
-    ols_fetchq_reclaim(e->st);
     {
         uint64_t counts[5];
         ols_fetchq_counts(e->st, counts);

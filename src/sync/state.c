@@ -2,6 +2,7 @@
 #include "state.h"
 
 #include <sqlite3.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -479,14 +480,13 @@ int ols_state_ignored_reset(ols_state *st, const char *folder_path)
 
 void ols_state_step(const char *what)
 {
-    static long count, crash_at = -1;
-    if (crash_at < 0) {
-        const char *e = getenv("OLSYNC_CRASH_AT");
-        crash_at = e ? atol(e) : 0;
-    }
-    count++;
-    if (crash_at > 0 && count == crash_at) {
-        fprintf(stderr, "olsync: crash test: stopping at step %ld (%s)\n", count, what);
+    static atomic_long count;
+    long crash_at, n;
+    const char *e = getenv("OLSYNC_CRASH_AT");
+    crash_at = e ? atol(e) : 0;
+    n = atomic_fetch_add(&count, 1) + 1;
+    if (crash_at > 0 && n == crash_at) {
+        fprintf(stderr, "olsync: crash test: stopping at step %ld (%s)\n", n, what);
         fflush(stderr);
         _Exit(137);
     }

@@ -109,7 +109,8 @@ ols_status ols_fetchq_release(ols_state *st, int64_t id, ols_err *err);
 /* Claim folder/uid for an on-demand fetch: 1 when this process may fetch it now (or it is
  * not queued at all), 0 when another process holds it. */
 int ols_fetchq_claim(ols_state *st, int64_t folder, uint32_t uid, int64_t *id);
-/* Claims of processes that ended (kill -9) go back to the queue. */
+/* Claims of processes that ended (kill -9), and any claim under this process's own id,
+ * go back to the queue: call it before this process claims anything. */
 void ols_fetchq_reclaim(ols_state *st);
 /* [0] = all, [1..4] per class. */
 void ols_fetchq_counts(ols_state *st, uint64_t per_class[5]);
