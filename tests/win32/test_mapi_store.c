@@ -315,6 +315,12 @@ static void test_folders(ols_store *s, IMsgStore *st)
            "a '/' in an Outlook name");
         if (nf)
             nf->lpVtbl->Release(nf);
+        nf = NULL;
+        OK(SUCCEEDED(sub->lpVtbl->CreateFolder(sub, FOLDER_GENERIC, (LPWSTR)L"Trash", NULL, NULL,
+                                               MAPI_UNICODE, &nf)),
+           "a folder named like a mapped default, made in Outlook");
+        if (nf)
+            nf->lpVtbl->Release(nf);
         sub->lpVtbl->Release(sub);
         OK(SUCCEEDED(fake_open_path(st, L"v1.2 notes", &v12)), "open v1.2 notes");
         memset(&v, 0, sizeof v);
@@ -329,6 +335,11 @@ static void test_folders(ols_store *s, IMsgStore *st)
         OK(has(&nm, "a_b"), "'/' inside a level becomes '_': %s", nm.list);
         OK(has(&nm, "Notes 1.2") && !has(&nm, "v1.2 notes"), "the user's rename wins: %s",
            nm.list);
+        {
+            const char *p = strstr(nm.list, "|Trash|");
+            OK(p && !strstr(p + 1, "|Trash|") && strncmp(nm.list, "Trash|", 6) != 0,
+               "one Trash only, the default: %s", nm.list);
+        }
         OK(o->create_folder(s, "a_b", NULL, &err) == OLS_OK && !folder_exists(st, L"a_b"),
            "and resolves back to it");
     }

@@ -708,6 +708,13 @@ static HRESULT list_tree(struct lf_ctx *c, const eid *id, const char *prefix)
             hr = MAPI_E_NOT_ENOUGH_MEMORY;
             break;
         }
+        if (sp < 0 && is_special_path(s, path)) {
+            /* an Outlook folder named like a mapped default ("Trash" beside Deleted Items):
+             * its path belongs to the default folder, so it and its sub-folders stay local */
+            OLS_LOG_DEBUG("mapi", "folder %s is shadowed by a default folder; not synced", path);
+            free(path);
+            continue;
+        }
         if (!x->placeholder) {
             ols_store_folder_info fi;
             fi.path = path;
