@@ -95,17 +95,24 @@ static void print_report(cli_ctx *c, const ols_sync_report *r, ols_status st, co
     }
 }
 
+/* Settings and the account; 0 or an exit code (the reason printed, a left clean). */
+static int load_account(cli_ctx *c, cli_account *a, int need_password)
+{
+    int rc = cli_load(c);
+    if (rc)
+        return rc;
+    if ((rc = cli_account_load(c, a, need_password)) != 0)
+        cli_account_free(a);
+    return rc;
+}
+
 /* Settings, the account and its Maildir; 0 or an exit code (the reason printed). */
 static int open_account_store(cli_ctx *c, cli_account *a, ols_store **store)
 {
     ols_err err = {0};
-    int rc = cli_load(c);
+    int rc = load_account(c, a, 1);
     if (rc)
         return rc;
-    if ((rc = cli_account_load(c, a, 1)) != 0) {
-        cli_account_free(a);
-        return rc;
-    }
     if (ols_maildir_open(a->store_path, store, &err) != OLS_OK) {
         cli_error("%s", err.msg);
         cli_account_free(a);
@@ -266,13 +273,9 @@ int cmd_status(cli_ctx *c)
     unsigned ignored = 0;
     uint64_t queue[5];
     char *last = NULL;
-    int rc = cli_load(c);
+    int rc = load_account(c, &a, 0);
     if (rc)
         return rc;
-    if ((rc = cli_account_load(c, &a, 0)) != 0) {
-        cli_account_free(&a);
-        return rc;
-    }
     if (ols_file_stat(a.state_path, NULL, NULL) != OLS_OK) {
         if (c->json)
             printf("{\"synced\": false, \"store\": \"%s\", \"folders\": []}\n", a.store_path);
@@ -360,13 +363,9 @@ int cmd_folders(cli_ctx *c)
     ols_imap *im;
     ols_err err = {0};
     struct folders_ctx x = {c, 1};
-    int rc = cli_load(c);
+    int rc = load_account(c, &a, 1);
     if (rc)
         return rc;
-    if ((rc = cli_account_load(c, &a, 1)) != 0) {
-        cli_account_free(&a);
-        return rc;
-    }
     if (ols_imap_connect(&a.cfg, &im, &err) != OLS_OK) {
         cli_error("%s", err.msg);
         cli_account_free(&a);
@@ -417,13 +416,9 @@ int cmd_ignored(cli_ctx *c)
     ols_state *st;
     ols_err err = {0};
     struct ign_ctx x = {c, 1};
-    int rc = cli_load(c);
+    int rc = load_account(c, &a, 0);
     if (rc)
         return rc;
-    if ((rc = cli_account_load(c, &a, 0)) != 0) {
-        cli_account_free(&a);
-        return rc;
-    }
     if (ols_state_open(a.state_path, &st, &err) != OLS_OK) {
         cli_error("%s", err.msg);
         cli_account_free(&a);
