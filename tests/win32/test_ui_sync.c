@@ -2,7 +2,7 @@
  * (run through tests/fixture/dovecot_fixture.py run -- wine ...): a pass runs on a worker
  * thread with ols_ui_notify_sync_progress as its progress callback while this (UI) thread
  * pumps messages; afterwards the window must show the engine's own last counters and its
- * report, and the session log one line per folder whose numbers add up to the pass. */
+ * report, and the session log lines per folder whose new messages add up to the pass. */
 #include <windows.h>
 
 #include <commctrl.h>
@@ -13,11 +13,14 @@
 #include <wchar.h>
 
 #include "notify_center.h"
+#include "settings_dlg.h"
+#include "uiqueue.h"
 #include "olsync/imap.h"
 #include "olsync/log.h"
 #include "olsync/store.h"
 #include "olsync/sync.h"
 #include "t.h"
+#include "uikit.h"
 
 #define PATIENCE_MS 600000 /* a liveness bound for the pass, not a timing check */
 
@@ -121,11 +124,70 @@ static void row(HWND lv, int i, int col, wchar_t *out, int n)
     SendMessageW(lv, LVM_GETITEMTEXTW, (WPARAM)i, (LPARAM)&it);
 }
 
+/* Test connection on the Login tab against the fixture: a real login, and a refused one. */
+static void test_login(ols_pool *pool, ols_cqueue *cq)
+{
+    ols_settings *set;
+    ols_ui_ctx ctx;
+    HWND sheet, pg;
+    wchar_t *pw, buf[512];
+    DWORD t0;
+    MSG m;
+    int round;
+    OK(ols_settings_new(&set) == OLS_OK, "settings");
+    ols_settings_set(set, "account.discover", "false", NULL);
+    ols_settings_set(set, "account.imap.host", env("OLS_TEST_IMAP_HOST"), NULL);
+    ols_settings_set(set, "account.imap.port", env("OLS_TEST_IMAP_PORT"), NULL);
+    ols_settings_set(set, "account.imap.security", "starttls", NULL);
+    ols_settings_set(set, "account.user", env("OLS_TEST_USER"), NULL);
+    ols_settings_set(set, "tls.ca_file", env("OLS_TEST_CA_FILE"), NULL);
+    memset(&ctx, 0, sizeof ctx);
+    ctx.settings = set;
+    ctx.pool = pool;
+    ctx.cq = cq;
+    sheet = ols_ui_settings_open(NULL, &ctx, OLS_UI_TAB_LOGIN);
+    OK(sheet != NULL, "the Settings dialog opens");
+    if (!sheet)
+        return;
+    pg = ols_ui_settings_page(OLS_UI_TAB_LOGIN);
+    for (round = 0; round < 2; round++) {
+        pw = ols_ui_wide(round == 0 ? env("OLS_TEST_PASSWORD") : "not-the-password");
+        SetDlgItemTextW(pg, IDC_PASSWORD, pw ? pw : L"");
+        free(pw);
+        SendDlgItemMessageW(pg, IDC_TEST, BM_CLICK, 0, 0);
+        t0 = GetTickCount();
+        while (!IsWindowEnabled(GetDlgItem(pg, IDC_TEST)) && GetTickCount() - t0 < PATIENCE_MS) {
+            while (PeekMessageW(&m, NULL, 0, 0, PM_REMOVE)) {
+                TranslateMessage(&m);
+                DispatchMessageW(&m);
+            }
+            MsgWaitForMultipleObjects(0, NULL, FALSE, 20, QS_ALLINPUT);
+        }
+        GetDlgItemTextW(pg, IDC_TEST_RESULT, buf, 512);
+        fprintf(stderr, "  test connection %d: %ls\n", round, buf);
+        if (round == 0)
+            OK(wcsstr(buf, L"Logged in to") && wcsstr(buf, L"STARTTLS"),
+               "the right password logs in over STARTTLS (%ls)", buf);
+        else
+            OK(wcsstr(buf, L"The test failed") != NULL, "a wrong one is refused (%ls)", buf);
+    }
+    PropSheet_PressButton(sheet, PSBTN_CANCEL);
+    t0 = GetTickCount();
+    while (IsWindow(sheet) && GetTickCount() - t0 < PATIENCE_MS) {
+        while (PeekMessageW(&m, NULL, 0, 0, PM_REMOVE)) {
+            TranslateMessage(&m);
+            DispatchMessageW(&m);
+        }
+        MsgWaitForMultipleObjects(0, NULL, FALSE, 20, QS_ALLINPUT);
+    }
+    ols_settings_free(set);
+}
+
 /* One pass shown in the window; checks that what it shows is what the engine said. */
 static void check_pass(const char *name, pass *ps, HWND now, HWND lv, int rows_before)
 {
     wchar_t want[128], action[128], result[128];
-    unsigned long long sum_down = 0, sum_up = 0, d, u;
+    unsigned long long sum_new = 0, sum_up = 0, d, u;
     unsigned folder_rows = 0, bad_rows = 0;
     int i, n;
 
@@ -156,11 +218,11 @@ static void check_pass(const char *name, pass *ps, HWND now, HWND lv, int rows_b
     for (i = rows_before; i < n; i++) {
         row(lv, i, 2, action, 128);
         row(lv, i, 3, result, 128);
-        if (wcscmp(action, L"Folder synchronized"))
+        if (wcscmp(action, L"Folder synced"))
             continue;
         folder_rows++;
-        if (swscanf(result, L"%llu down, %llu up", &d, &u) == 2 && (d || u)) {
-            sum_down += d;
+        if (swscanf(result, L"%llu new, %llu up", &d, &u) == 2 && (d || u)) {
+            sum_new += d;
             sum_up += u;
         } else {
             bad_rows++;
@@ -169,19 +231,19 @@ static void check_pass(const char *name, pass *ps, HWND now, HWND lv, int rows_b
     OK(folder_rows <= ps->folder_changes, "%s: %u folder lines for %u folders the engine named",
        name, folder_rows, ps->folder_changes);
     OK(bad_rows == 0, "%s: %u folder lines without numbers", name, bad_rows);
-    if (ps->last.down_done + ps->last.up_done > ps->first.down_done + ps->first.up_done)
+    if (ps->last.down_total + ps->last.up_done > ps->first.down_total + ps->first.up_done)
         OK(folder_rows > 0, "%s: a pass that moved mail has folder lines", name);
     else
         OK(folder_rows == 0, "%s: a pass that moved nothing has no folder lines (%u)", name,
            folder_rows);
-    OK(sum_down == ps->last.down_done - ps->first.down_done,
-       "%s: folder lines add up to the downloads (%llu, engine %llu)", name, sum_down,
-       (unsigned long long)(ps->last.down_done - ps->first.down_done));
+    OK(sum_new == ps->last.down_total - ps->first.down_total,
+       "%s: the folders' new messages add up to the pass's (%llu, engine %llu)", name, sum_new,
+       (unsigned long long)(ps->last.down_total - ps->first.down_total));
     OK(sum_up == ps->last.up_done - ps->first.up_done,
        "%s: folder lines add up to the uploads (%llu, engine %llu)", name, sum_up,
        (unsigned long long)(ps->last.up_done - ps->first.up_done));
     row(lv, n - 1, 2, action, 128);
-    OK(!wcscmp(action, L"Synchronization finished +"), "%s: the pass ends the log (%ls)", name,
+    OK(!wcscmp(action, L"Sync finished +"), "%s: the pass ends the log (%ls)", name,
        action);
 }
 
@@ -210,6 +272,8 @@ int main(void)
     ols_ui_ctx ctx;
     ols_log_config lc;
     ols_err err = {0};
+    ols_pool *pool = NULL;
+    ols_uiqueue *uq = NULL;
     pass ps;
     HWND w, now, lv;
     int rows;
@@ -255,6 +319,18 @@ int main(void)
     OK(ps.rep.downloaded >= 20, "real mail came down (%llu)", (unsigned long long)ps.rep.downloaded);
     OK(ps.last.down_done > 0, "the engine reported downloads in its progress");
     check_pass("first pass", &ps, now, lv, rows);
+    {
+        wchar_t f[128], r[128];
+        int i, n = (int)SendMessageW(lv, LVM_GETITEMCOUNT, 0, 0), inbox = 0;
+        for (i = rows; i < n; i++) {
+            row(lv, i, 1, f, 128);
+            row(lv, i, 3, r, 128);
+            if (!wcscmp(f, L"INBOX") && wcstoull(r, NULL, 10) > 0)
+                inbox = 1;
+            fprintf(stderr, "  log: %ls: %ls\n", f, r);
+        }
+        OK(inbox, "INBOX has a line with the new messages it had");
+    }
 
     /* 2. a pass with nothing to do shows that too */
     rows = (int)SendMessageW(lv, LVM_GETITEMCOUNT, 0, 0);
@@ -265,6 +341,14 @@ int main(void)
     check_pass("second pass", &ps, now, lv, rows);
 
     DestroyWindow(w);
+
+    /* 3. the Settings dialog's Test connection logs in to the same server */
+    OK(ols_pool_new(1, &pool) == OLS_OK && ols_uiqueue_new(&uq) == OLS_OK, "pool and queue");
+    if (pool && uq)
+        test_login(pool, ols_uiqueue_cq(uq));
+    if (pool)
+        ols_pool_shutdown(pool, OLS_POOL_CANCEL);
+    ols_uiqueue_free(uq);
     ols_store_close(store);
     ols_mutex_free(ps.lock);
     return T_DONE();

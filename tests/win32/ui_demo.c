@@ -5,8 +5,15 @@
  *                        [--test-connection] [--invalid-port]
  *   ols_ui_demo notify   [--tab N] [--config FILE] [--report FILE] [--events FILE]
  *                        [--ignored FILE] [--sample]
- *                        [--select ROW]  (selects a session log row: its details show)
+ *                        [--select ROW]  (selects a session log row, -1 the last: its
+ *                        details show)
  *   common: [--ready FILE]  written once the window is shown and painted
+ *           [--sync [--mark-ignored N]]  first a real pass of the engine against the server
+ *           in OLS_TEST_* (the Dovecot fixture: tests/fixture/dovecot_fixture.py run --
+ *           wine ols_ui_demo ...), into a fresh Maildir; it feeds the Notification Center
+ *           live, and the Synchronization tab lists its folders. --mark-ignored records
+ *           three failures for the first N messages of INBOX in the state (the fixture
+ *           makes none), so the ignored items tab has real entries of the state to show
  *
  * --report takes the JSON of `olsync sync --json`; --events lines "folder|action|result|
  * details|failed"; --ignored lines "folder|item|reason|tries"; --folders lines
@@ -21,10 +28,14 @@
 
 #include "notify_center.h"
 #include "olsync/log.h"
+#include "olsync/sync.h"
 #include "plat/plat.h"
 #include "settings_dlg.h"
 #include "uiqueue.h"
 #include "uikit.h"
+#ifdef OLS_UI_DEMO_SYNC
+#include "sync/state.h"
+#endif
 
 static const char *opt(int argc, char **argv, const char *name)
 {
@@ -271,13 +282,239 @@ static ols_ui_folder *load_folders(const char *path, size_t *n)
     return v;
 }
 
-static void write_ready(const char *path)
+#ifdef OLS_UI_DEMO_SYNC
+/* ---- a real pass against the fixture ---- */
+
+static struct demo_sync {
+    ols_imap_config imap;
+    ols_store *store;
+    char *state_path;
+    ols_pool *pool;
+    ols_cqueue *cq;
+    ols_sync_report rep;
+    ols_err err;
+    ols_status st;
+    int busy, passes;
+} D;
+
+static const char *need_env(const char *k)
+{
+    const char *v = getenv(k);
+    if (!v || !*v) {
+        fprintf(stderr, "ols_ui_demo: %s is not set (run me through dovecot_fixture.py run)\n", k);
+        exit(2);
+    }
+    return v;
+}
+
+static int ignored_cb(void *ctx, const char *folder, const char *key, const char *reason,
+                      unsigned failures)
+{
+    ols_ui_ignored *v = ctx, *it;
+    size_t n = 0;
+    while (v[n].folder)
+        n++;
+    if (n >= 255)
+        return 1;
+    it = &v[n];
+    it->folder = strdup(folder);
+    if (!strncmp(key, "uid:", 4)) {
+        char k[64];
+        snprintf(k, sizeof k, "UID %s", key + 4);
+        it->item = strdup(k);
+    } else {
+        it->item = strdup(key);
+    }
+    it->reason = strdup(reason ? reason : "");
+    it->tries = failures;
+    return 0;
+}
+
+/* The state's ignore list, as the Notification Center shows it. */
+static void post_state_ignored(void)
+{
+    ols_state *st = NULL;
+    ols_ui_ignored *v = calloc(256, sizeof *v);
+    size_t n;
+    if (!v || ols_state_open_ro(D.state_path, &st, NULL) != OLS_OK) {
+        free(v);
+        return;
+    }
+    ols_state_ignored_list(st, ignored_cb, v, NULL);
+    ols_state_close(st);
+    for (n = 0; v[n].folder; n++)
+        ;
+    ols_ui_notify_post_ignored(v, n);
+    for (n = 0; v[n].folder; n++) {
+        free((char *)v[n].folder);
+        free((char *)v[n].item);
+        free((char *)v[n].reason);
+    }
+    free(v);
+}
+
+static void mark_ignored(int n)
+{
+    ols_state *st = NULL;
+    ols_state_folder f;
+    char key[32];
+    int uid, k;
+    if (n <= 0 || ols_state_open(D.state_path, &st, NULL) != OLS_OK)
+        return;
+    if (ols_state_folder_get(st, "INBOX", &f, NULL) == OLS_OK)
+        for (uid = 1; uid <= n; uid++) {
+            snprintf(key, sizeof key, "uid:%d", uid);
+            for (k = 0; k < 3; k++)
+                ols_state_fail(st, f.id, key, "fetch failed (marked by ui_demo)");
+        }
+    ols_state_close(st);
+}
+
+static ols_status pass_run(ols_job_ctx *jc, void *arg)
+{
+    ols_sync_opts o;
+    (void)jc;
+    (void)arg;
+    memset(&o, 0, sizeof o);
+    o.imap = &D.imap;
+    o.store = D.store;
+    o.state_path = D.state_path;
+    o.progress = ols_ui_notify_sync_progress;
+    memset(&D.err, 0, sizeof D.err);
+    D.st = ols_sync_run(&o, &D.rep, &D.err);
+    return D.st;
+}
+
+static void pass_done(void *arg, ols_status st)
+{
+    (void)arg;
+    (void)st;
+    ols_ui_notify_post_report(&D.rep, D.st, D.err.msg);
+    post_state_ignored();
+    D.busy = 0;
+    D.passes++;
+}
+
+static void start_pass(void)
+{
+    ols_job_spec js;
+    if (D.busy)
+        return;
+    memset(&js, 0, sizeof js);
+    js.run = pass_run;
+    js.done = pass_done;
+    js.prio = OLS_PRIO_NORMAL;
+    js.cq = D.cq;
+    D.busy = 1;
+    if (ols_pool_submit(D.pool, &js, NULL) != OLS_OK)
+        D.busy = 0;
+}
+
+static void sync_now_real(void *u)
+{
+    (void)u;
+    start_pass();
+}
+
+static void clear_real(void *u)
+{
+    ols_state *st = NULL;
+    (void)u;
+    if (ols_state_open(D.state_path, &st, NULL) == OLS_OK) {
+        ols_state_ignored_reset(st, NULL);
+        ols_state_close(st);
+    }
+    post_state_ignored();
+}
+
+static int folder_cb(void *ctx, const ols_state_folder *f)
+{
+    ols_ui_ctx *c = ctx;
+    ols_ui_folder *v = (ols_ui_folder *)c->folders;
+    if (c->n_folders >= 256)
+        return 1;
+    v[c->n_folders].path = strdup(f->path);
+    v[c->n_folders].automatic = 1;
+    v[c->n_folders].priority = !strcmp(f->path, "INBOX");
+    c->n_folders++;
+    return 0;
+}
+
+/* Set up the account from OLS_TEST_*; run one pass to its end, pumping messages. */
+static int demo_sync_first(ols_ui_ctx *ctx, int mark)
+{
+    wchar_t tmp[MAX_PATH];
+    char *t8, *dir, name[64], *mail;
+    ols_err err = {0};
+    MSG m;
+    GetTempPathW(MAX_PATH, tmp);
+    t8 = ols_ui_utf8(tmp);
+    /* Wine reuses process ids from one session to the next: the clock makes it fresh */
+    snprintf(name, sizeof name, "olsync-ui-demo-sync-%lu-%llu", (unsigned long)GetCurrentProcessId(),
+             (unsigned long long)ols_wall_ms());
+    dir = ols_path_join(t8 ? t8 : ".", name);
+    free(t8);
+    ols_mkdir_p(dir, NULL);
+    mail = ols_path_join(dir, "Mail");
+    D.state_path = ols_path_join(dir, "state.db");
+    D.imap.host = need_env("OLS_TEST_IMAP_HOST");
+    D.imap.port = (uint16_t)atoi(need_env("OLS_TEST_IMAPS_PORT"));
+    D.imap.security = OLS_SEC_TLS;
+    D.imap.tls.ca_file = need_env("OLS_TEST_CA_FILE");
+    D.imap.tls.pin_file = ols_path_join(dir, "pins.json");
+    D.imap.user = need_env("OLS_TEST_USER");
+    D.imap.password = need_env("OLS_TEST_PASSWORD");
+    D.imap.timeout_ms = 60000;
+    if (ols_maildir_open(mail, &D.store, &err) != OLS_OK) {
+        fprintf(stderr, "ols_ui_demo: %s\n", err.msg);
+        return 0;
+    }
+    /* the Login tab's Test connection uses it (in memory only: a secret key is never saved) */
+    ols_settings_set(ctx->settings, "account.password", D.imap.password, NULL);
+    D.pool = ctx->pool;
+    D.cq = ctx->cq;
+    ctx->sync_now = sync_now_real;
+    ctx->clear_ignored = clear_real;
+    start_pass();
+    while (D.busy && GetMessageW(&m, NULL, 0, 0) > 0) {
+        TranslateMessage(&m);
+        DispatchMessageW(&m);
+    }
+    if (D.st != OLS_OK) {
+        fprintf(stderr, "ols_ui_demo: the pass failed: %s\n", D.err.msg);
+        return 0;
+    }
+    fprintf(stderr, "ols_ui_demo: pass done: %u folders, %llu downloaded, %llu uploaded\n",
+            D.rep.folders, (unsigned long long)D.rep.downloaded,
+            (unsigned long long)D.rep.uploaded);
+    mark_ignored(mark);
+    post_state_ignored();
+    {
+        ols_state *st = NULL;
+        ctx->folders = calloc(256, sizeof *ctx->folders);
+        ctx->n_folders = 0;
+        if (ctx->folders && ols_state_open_ro(D.state_path, &st, NULL) == OLS_OK) {
+            ols_state_folders(st, folder_cb, ctx, NULL);
+            ols_state_close(st);
+        }
+    }
+    free(mail);
+    free(dir);
+    return 1;
+}
+#endif
+
+/* "x y width height" of the window on the screen, for cropping a screenshot. */
+static void write_ready(const char *path, HWND win)
 {
     FILE *f = path ? ols_fopen(path, "w") : NULL;
-    if (f) {
-        fputs("ready\n", f);
-        fclose(f);
-    }
+    RECT r;
+    if (!f)
+        return;
+    if (GetWindowRect(win, &r))
+        fprintf(f, "%ld %ld %ld %ld\n", (long)r.left, (long)r.top, (long)(r.right - r.left),
+                (long)(r.bottom - r.top));
+    fclose(f);
 }
 
 int main(int argc, char **argv)
@@ -334,6 +571,17 @@ int main(int argc, char **argv)
     ctx.clear_ignored = demo_clear;
     ctx.pick_save_path = demo_save_path;
     ctx.folders = load_folders(opt(argc, argv, "--folders"), &ctx.n_folders);
+    if (flag(argc, argv, "--sync")) {
+#ifdef OLS_UI_DEMO_SYNC
+        const char *mark = opt(argc, argv, "--mark-ignored");
+        free(ctx.folders);
+        if (!demo_sync_first(&ctx, mark ? atoi(mark) : 0))
+            return 1;
+#else
+        fprintf(stderr, "ols_ui_demo: built without the sync engine\n");
+        return 2;
+#endif
+    }
 
     if (!strcmp(what, "notify")) {
         const char *rep = opt(argc, argv, "--report"), *evs = opt(argc, argv, "--events");
@@ -344,16 +592,19 @@ int main(int argc, char **argv)
             post_events_file(evs);
         if (ign)
             post_ignored_file(ign);
-        if (flag(argc, argv, "--sample") || (!rep && !evs && !ign))
+        if (flag(argc, argv, "--sample") || (!rep && !evs && !ign && !flag(argc, argv, "--sync")))
             post_sample();
         win = ols_ui_notify_open(NULL, &ctx, tab);
         if (win && opt(argc, argv, "--select")) {
             HWND lv = GetDlgItem(ols_ui_notify_page(OLS_UI_NC_LOG), IDC_NC_LOG);
+            int row = atoi(opt(argc, argv, "--select"));
             LVITEMW it;
+            if (row < 0) /* from the end: -1 is the last row */
+                row += (int)SendMessageW(lv, LVM_GETITEMCOUNT, 0, 0);
             memset(&it, 0, sizeof it);
             it.stateMask = it.state = LVIS_SELECTED | LVIS_FOCUSED;
-            SendMessageW(lv, LVM_SETITEMSTATE, (WPARAM)atoi(opt(argc, argv, "--select")),
-                         (LPARAM)&it);
+            SendMessageW(lv, LVM_SETITEMSTATE, (WPARAM)row, (LPARAM)&it);
+            SendMessageW(lv, LVM_ENSUREVISIBLE, (WPARAM)row, FALSE);
         }
     } else {
         win = ols_ui_settings_open(NULL, &ctx, tab);
@@ -388,7 +639,7 @@ int main(int argc, char **argv)
             HWND pg = ols_ui_settings_page(OLS_UI_TAB_LOGIN);
             HWND b = pg ? GetDlgItem(pg, IDC_TEST) : NULL;
             if (!flag(argc, argv, "--test-connection") || (b && IsWindowEnabled(b))) {
-                write_ready(ready);
+                write_ready(ready, win);
                 ready_done = 1;
             }
         }

@@ -14,7 +14,7 @@
 #include "uikit.h"
 
 #define WM_OLS_NC_WAKE (WM_APP + 0x220)
-#define NW 372 /* window size in dialog units */
+#define NW 420 /* window size in dialog units */
 #define NH 240
 #define FOLDER_MAX 260
 
@@ -37,7 +37,7 @@ static struct model {
     wchar_t folder[FOLDER_MAX];
     /* the folder in progress and the counters when it started, for its log line */
     wchar_t ev_folder[FOLDER_MAX];
-    uint64_t ev_down0, ev_up0;
+    uint64_t ev_new0, ev_up0;
     int running;
     ev ring[OLS_UI_NC_MAX_EVENTS];
     uint64_t ev_count; /* events ever posted; ring[i % MAX] */
@@ -113,20 +113,23 @@ static void push_locked(ev *n)
     M.ev_count++;
 }
 
-/* With the lock held: the log line of the folder that was current until `now`. The engine
- * reports progress at most every 100 ms (and at each folder it enters), so what moved
- * since the last report is counted to the folder named then; the lines add up to the
- * pass. A folder that moved nothing gets no line. */
+/* With the lock held: the log line of the folder that was current until `now`: the new
+ * messages it found (growth of down_total) and its uploads. The engine reports progress
+ * whenever it enters a folder of its folder pass, which is where both grow, so these are
+ * exact there; its download queue runs later, across folders, throttled to a report per
+ * 100 ms, so downloads are not split by folder: the pass's own line has them. A folder
+ * where nothing was found or uploaded gets no line. */
 static void folder_done_locked(const ols_sync_progress *now)
 {
     ev n;
     wchar_t res[128];
-    uint64_t down = now->down_done - M.ev_down0, up = now->up_done - M.ev_up0;
-    if (!M.ev_folder[0] || (!down && !up)) {
+    uint64_t found = now->down_total > M.ev_new0 ? now->down_total - M.ev_new0 : 0;
+    uint64_t up = now->up_done > M.ev_up0 ? now->up_done - M.ev_up0 : 0;
+    if (!M.ev_folder[0] || (!found && !up)) {
         M.ev_folder[0] = 0;
         return;
     }
-    swprintf(res, 128, ols_ui_s(TX_NC_EV_FOLDER_RES), (unsigned long long)down,
+    swprintf(res, 128, ols_ui_s(TX_NC_EV_FOLDER_RES), (unsigned long long)found,
              (unsigned long long)up);
     memset(&n, 0, sizeof n);
     n.when_ms = ols_wall_ms();
@@ -147,7 +150,7 @@ void ols_ui_notify_post_progress(const ols_sync_progress *p)
     if (wcscmp(folder, M.ev_folder)) {
         folder_done_locked(p);
         wcscpy(M.ev_folder, folder);
-        M.ev_down0 = p->down_done;
+        M.ev_new0 = p->down_total;
         M.ev_up0 = p->up_done;
     }
     M.prog = *p;
@@ -607,25 +610,25 @@ static void build_now(HWND p, int pw)
 
 static void build_log(HWND p, int pw, int ph)
 {
-    HWND lv = listview(p, IDC_NC_LOG, 4, 4, pw - 8, ph - 62);
+    HWND lv = listview(p, IDC_NC_LOG, 4, 4, pw - 8, ph - 70);
     add_column(lv, 0, TX_NC_COL_TIME, 38);
-    add_column(lv, 1, TX_NC_COL_FOLDER, 76);
-    add_column(lv, 2, TX_NC_COL_ACTION, 90);
-    add_column(lv, 3, TX_NC_COL_RESULT, pw - 8 - 38 - 76 - 90 - 14);
-    ols_ui_ctl(p, L"STATIC", ols_ui_s(TX_NC_LOG_HINT), SS_LEFT | SS_NOPREFIX, 0, 4, ph - 55,
+    add_column(lv, 1, TX_NC_COL_FOLDER, 110);
+    add_column(lv, 2, TX_NC_COL_ACTION, 76);
+    add_column(lv, 3, TX_NC_COL_RESULT, pw - 8 - 38 - 110 - 76 - 14);
+    ols_ui_ctl(p, L"STATIC", ols_ui_s(TX_NC_LOG_HINT), SS_LEFT | SS_NOPREFIX, 0, 4, ph - 63,
                pw - 8, 9, -1);
     ols_ui_ctl(p, L"EDIT", L"",
                ES_MULTILINE | ES_READONLY | ES_AUTOVSCROLL | WS_VSCROLL | WS_TABSTOP | WS_GROUP,
-               WS_EX_CLIENTEDGE, 4, ph - 44, pw - 8, 40, IDC_NC_DETAILS);
+               WS_EX_CLIENTEDGE, 4, ph - 52, pw - 8, 48, IDC_NC_DETAILS);
 }
 
 static void build_ignored(HWND p, int pw, int ph)
 {
     HWND lv = listview(p, IDC_NC_IGNORED, 4, 4, pw - 8, ph - 64);
-    add_column(lv, 0, TX_NC_COL_FOLDER, 76);
-    add_column(lv, 1, TX_NC_COL_ITEM, 130);
-    add_column(lv, 2, TX_NC_COL_REASON, pw - 8 - 76 - 130 - 30 - 12);
-    add_column(lv, 3, TX_NC_COL_TRIES, 30);
+    add_column(lv, 0, TX_NC_COL_FOLDER, 110);
+    add_column(lv, 1, TX_NC_COL_ITEM, 90);
+    add_column(lv, 2, TX_NC_COL_REASON, pw - 8 - 110 - 90 - 40 - 14);
+    add_column(lv, 3, TX_NC_COL_TRIES, 40);
     ols_ui_ctl(p, L"STATIC", L"", SS_LEFT | SS_NOPREFIX, 0, 4, ph - 56, pw - 8, 9,
                IDC_NC_IGN_COUNT);
     ols_ui_ctl(p, L"STATIC", ols_ui_s(TX_NC_IGN_HINT), SS_LEFT | SS_NOPREFIX, 0, 4, ph - 44,

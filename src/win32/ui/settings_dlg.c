@@ -21,6 +21,9 @@
 
 #include "olsync/log.h"
 #include "olsync/version.h"
+#ifdef OLS_UI_HAVE_IMAP
+#include "olsync/imap.h"
+#endif
 #include "plat/plat.h"
 #include "ui_strings.h"
 #include "uikit.h"
@@ -1044,11 +1047,19 @@ typedef struct job {
     char host[256];
     char path[MAX_PATH * 3];
     uint16_t port;
-    int tls;
+    int tls;      /* security: 0 starttls, 1 tls, 2 plain */
+    char user[256], password[256], ca[MAX_PATH * 3];
+    int logged_in;
     ols_status st;
     ols_err err;
     char greeting[200];
 } job;
+
+static void job_free(job *j)
+{
+    ols_memzero(j->password, sizeof j->password);
+    free(j);
+}
 
 static ols_status test_run(ols_job_ctx *jc, void *arg)
 {
@@ -1059,10 +1070,33 @@ static ols_status test_run(ols_job_ctx *jc, void *arg)
     long got = 0;
     (void)jc;
     ols_net_init();
+#ifdef OLS_UI_HAVE_IMAP
+    if (j->user[0] && j->password[0]) {
+        /* the whole way: TCP, TLS (verified), capabilities, login, logout */
+        ols_imap_config c;
+        ols_imap *im = NULL;
+        memset(&c, 0, sizeof c);
+        c.host = j->host;
+        c.port = j->port;
+        c.security = j->tls == 1 ? OLS_SEC_TLS : j->tls == 2 ? OLS_SEC_PLAIN : OLS_SEC_STARTTLS;
+        c.tls.ca_file = j->ca[0] ? j->ca : NULL;
+        c.user = j->user;
+        c.password = j->password;
+        c.timeout_ms = 20000;
+        c.no_compress = 1;
+        j->st = ols_imap_connect(&c, &im, &j->err);
+        ols_memzero(j->password, sizeof j->password);
+        if (j->st == OLS_OK) {
+            j->logged_in = 1;
+            ols_imap_close(im);
+        }
+        return j->st;
+    }
+#endif
     j->st = ols_sock_connect(j->host, j->port, 10000, &sock, &j->err);
     if (j->st != OLS_OK)
         return j->st;
-    if (!j->tls) {
+    if (j->tls != 1) {
         /* a plain or STARTTLS port greets first; we read it and send nothing */
         pf.sock = sock;
         pf.events = OLS_POLL_IN;
@@ -1105,7 +1139,14 @@ static void job_done(void *arg, ols_status st)
         wchar_t *why = ols_ui_wide(j->err.msg[0] ? j->err.msg : ols_status_name(j->st));
         if (j->st != OLS_OK)
             swprintf(buf, 1024, ols_ui_s(TX_TEST_FAILED), why ? why : L"");
-        else if (j->tls)
+        else if (j->logged_in) {
+            wchar_t *user = ols_ui_wide(j->user);
+            swprintf(buf, 1024, ols_ui_s(TX_TEST_LOGGED_IN), host ? host : L"", j->port,
+                     user ? user : L"",
+                     ols_ui_s(j->tls == 1 ? TX_SEC_TLS : j->tls == 2 ? TX_SEC_PLAIN
+                                                                     : TX_SEC_STARTTLS));
+            free(user);
+        } else if (j->tls == 1)
             swprintf(buf, 1024, ols_ui_s(TX_TEST_TLS_PORT), host ? host : L"", j->port);
         else if (j->greeting[0])
             swprintf(buf, 1024, ols_ui_s(TX_TEST_GREETING), host ? host : L"", j->port,
@@ -1135,7 +1176,7 @@ static void job_done(void *arg, ols_status st)
     }
     if (s->test_job && j->kind == IDC_TEST)
         s->test_job = 0;
-    free(j);
+    job_free(j);
     sdlg_release(s);
 }
 
@@ -1189,12 +1230,30 @@ static void start_test(sdlg *s)
     if (!j->port)
         j->port = 143;
     sec = get_value(s, bind_by_id(IDC_IMAP_SEC));
-    j->tls = sec && !strcmp(sec, "tls");
+    j->tls = sec && !strcmp(sec, "tls") ? 1 : sec && !strcmp(sec, "plain") ? 2 : 0;
     free(sec);
     free(host);
     free(port);
+    {
+        /* the values as typed, saved or not: that is what the user wants to try */
+        char *user = ols_ui_text_utf8(GetDlgItem(pg, IDC_USER));
+        char *pw = ols_ui_text_utf8(GetDlgItem(pg, IDC_PASSWORD));
+        HWND ca = ctl(s, 1, IDC_CA_FILE);
+        char *caf = ca ? ols_ui_text_utf8(ca) : ols_settings_get_str(s->ctx->settings, "tls.ca_file");
+        trim(user);
+        trim(caf);
+        snprintf(j->user, sizeof j->user, "%s", user ? user : "");
+        snprintf(j->password, sizeof j->password, "%s", pw ? pw : "");
+        snprintf(j->ca, sizeof j->ca, "%s", caf ? caf : "");
+        if (pw) {
+            ols_memzero(pw, strlen(pw));
+            free(pw);
+        }
+        free(user);
+        free(caf);
+    }
     if (!submit(s, j, test_run, &s->test_job)) {
-        free(j);
+        job_free(j);
         SetDlgItemTextW(pg, IDC_TEST_RESULT, ols_ui_s(TX_TEST_NOPOOL));
         return;
     }
