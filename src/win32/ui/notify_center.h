@@ -48,8 +48,9 @@ void ols_ui_notify_select(int tab);
 
 /* ---- from any thread; data is copied; never blocks on the UI ---- */
 /* Latest counters win: a flood of updates becomes one message. When p->folder changes,
- * the folder before gets a "Folder synchronized" line in the session log with what moved
- * meanwhile (none if nothing did), so the engine's progress callback alone fills the log. */
+ * the folder before gets a "Folder synchronized" line in the session log with the new
+ * messages it found and its uploads (none if neither), so the engine's progress callback
+ * alone fills the log. */
 void ols_ui_notify_post_progress(const ols_sync_progress *p);
 /* The same with the signature of ols_sync_opts.progress (ctx unused). */
 void ols_ui_notify_sync_progress(void *ctx, const ols_sync_progress *p);
