@@ -1,6 +1,7 @@
 /* Parsed IMAP arguments -> values. Every value from the network is checked here, so a
  * malformed one becomes an error naming it instead of a wrong number. */
 #include "imap/resp.h"
+#include "olsync/civil.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -210,34 +211,6 @@ ols_status ols_imap_flags_parse(const ols_imap_arg *list, unsigned *bits, char *
 static const char months[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    int64_t era;
-    unsigned yoe, doy, doe;
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = (unsigned)(y - era * 400);
-    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
-{
-    int64_t era;
-    unsigned doe, yoe, doy, mp;
-    z += 719468;
-    era = (z >= 0 ? z : z - 146096) / 146097;
-    doe = (unsigned)(z - era * 146097);
-    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    mp = (5 * doy + 2) / 153;
-    *d = doy - (153 * mp + 2) / 5 + 1;
-    *m = mp < 10 ? mp + 3 : mp - 9;
-    *y = (int64_t)yoe + era * 400 + (*m <= 2);
-}
-
 static int digits(const char *s, int n, int *out)
 {
     int v = 0, i;
@@ -288,7 +261,7 @@ int ols_imap_parse_datetime(const char *s, int64_t *out)
         return 0;
     if (day < 1 || day > 31 || hh > 23 || mm > 59 || ss > 60 || zm > 59)
         return 0;
-    t = days_from_civil(year, (unsigned)mon + 1, (unsigned)day) * 86400 + hh * 3600 + mm * 60 +
+    t = ols_days_from_civil(year, (unsigned)mon + 1, (unsigned)day) * 86400 + hh * 3600 + mm * 60 +
         ss;
     t -= (s[0] == '-' ? -1 : 1) * (int64_t)(zh * 3600 + zm * 60);
     *out = t;
@@ -304,7 +277,7 @@ void ols_imap_format_datetime(int64_t t, char out[32])
         t = 0;
     days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
     secs = t - days * 86400;
-    civil_from_days(days, &y, &m, &d);
+    ols_civil_from_days(days, &y, &m, &d);
     snprintf(tmp, sizeof tmp, "%02u-%s-%04d %02d:%02d:%02d +0000", d, months[m - 1], (int)y,
              (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
     memcpy(out, tmp, 27); /* "dd-Mon-yyyy hh:mm:ss +0000" and its NUL */

@@ -7,6 +7,7 @@
 #include <windows.h>
 
 #include "mime.h"
+#include "olsync/civil.h"
 
 #define MAX_DEPTH 24
 #define MAX_PARTS 4096
@@ -859,33 +860,6 @@ void ols_eml_free_addrs(ols_eml_addr *a, size_t n)
 }
 
 /* ---- dates ---- */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    int64_t era;
-    unsigned yoe, doy, doe;
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = (unsigned)(y - era * 400);
-    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d)
-{
-    int64_t era;
-    unsigned doe, yoe, doy, mp;
-    z += 719468;
-    era = (z >= 0 ? z : z - 146096) / 146097;
-    doe = (unsigned)(z - era * 146097);
-    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    mp = (5 * doy + 2) / 153;
-    *d = doy - (153 * mp + 2) / 5 + 1;
-    *m = mp < 10 ? mp + 3 : mp - 9;
-    *y = (int)(yoe + era * 400 + (*m <= 2));
-}
-
 static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 static const char *const wdays[] = {"Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"};
@@ -971,7 +945,7 @@ int ols_eml_parse_date(const char *value, int64_t *out)
     }
     if (day < 1 || day > 31 || hh > 23 || mm > 59 || ss > 60 || year < 1601 || year > 9999)
         return -1;
-    *out = days_from_civil(year, (unsigned)mon + 1, (unsigned)day) * 86400 + hh * 3600 + mm * 60 +
+    *out = ols_days_from_civil(year, (unsigned)mon + 1, (unsigned)day) * 86400 + hh * 3600 + mm * 60 +
            ss - (int64_t)zone * 60;
     return 0;
 }
@@ -979,12 +953,11 @@ int ols_eml_parse_date(const char *value, int64_t *out)
 void ols_eml_format_date(int64_t t, char *buf, size_t n)
 {
     int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
-    int64_t secs = t - days * 86400;
-    int y;
+    int64_t secs = t - days * 86400, y;
     unsigned m, d;
-    civil_from_days(days, &y, &m, &d);
+    ols_civil_from_days(days, &y, &m, &d);
     snprintf(buf, n, "%s, %u %s %04d %02d:%02d:%02d +0000", wdays[((days % 7) + 7) % 7], d,
-             months[m - 1], y, (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
+             months[m - 1], (int)y, (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
 }
 
 /* ---- parsing the tree ---- */
