@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # build-win-deps.sh - static Windows x64 (x86_64-w64-mingw32) builds of OpenSSL,
-# curl, SQLite (amalgamation) and cJSON, made from Debian's own source packages.
+# curl, SQLite (amalgamation) and cJSON, made from Debian's own source packages;
+# with the argument i686 the same set for 32-bit Windows (i686-w64-mingw32).
 #
-# Usage:   prefix=$(scripts/build-win-deps.sh | tail -1)
+# Usage:   prefix=$(scripts/build-win-deps.sh | tail -1)          # x64
+#          prefix32=$(scripts/build-win-deps.sh i686 | tail -1)   # x86
+# (or OLSYNC_DEPS_TARGET=i686; an argument wins over the variable)
 #
 # The result goes to a cache directory outside the source tree:
 #   ${OLSYNC_DEPS_CACHE:-/var/cache/olsync-deps}/win64-<key>/{include,lib}
-# where <key> is a short sha256 of the four Debian source versions plus REV below.
+#   ${OLSYNC_DEPS_CACHE:-/var/cache/olsync-deps}/win32-<key>/{include,lib}   (i686)
+# where <key> is a short sha256 of the four Debian source versions plus REV below
+# (and, for i686 only, the host triplet, so the x64 key is what it always was).
 # A prefix is complete only if it holds the stamp file; it is built as
 # <prefix>.tmp and renamed into place, so a killed build never leaves a
 # half-filled cache. If the stamp exists the script prints the prefix and exits.
@@ -16,19 +21,34 @@
 # and the exit status is non-zero.
 #
 # Environment:
+#   OLSYNC_DEPS_TARGET  x86_64 (default) or i686
 #   OLSYNC_DEPS_CACHE   cache root (default /var/cache/olsync-deps)
 #   OLSYNC_DEPS_JOBS    make -j (default: number of CPUs)
 #   OLSYNC_DEPS_KEEP=1  keep the build directory <cache>/.build.* (until the next run)
 #
 # zlib is not built here: consumers link Debian's libz-mingw-w64-dev
-# (/usr/x86_64-w64-mingw32/lib/libz.a), which curl is built against.
+# (/usr/<triplet>/lib/libz.a, both triplets), which curl is built against.
 
 set -Eeuo pipefail
 
 # Bump when the build recipe below changes in a way that changes the result.
 REV=2
 
-HOST=x86_64-w64-mingw32
+TARGET=${1:-${OLSYNC_DEPS_TARGET:-x86_64}}
+case $TARGET in
+    x86_64 | x64 | amd64 | win64)
+        HOST=x86_64-w64-mingw32 OSSL_TARGET=mingw64 PREFIX_TAG=win64 PE_FORMAT=pe-x86-64
+        ARCH_NAME=x64 GCC_PKG=gcc-mingw-w64-x86-64 BINUTILS_PKG=binutils-mingw-w64-x86-64
+        OSSL_UNPATCH= ;;
+    i686 | x86 | i386 | win32)
+        HOST=i686-w64-mingw32 OSSL_TARGET=mingw PREFIX_TAG=win32 PE_FORMAT=pe-i386
+        ARCH_NAME=x86 GCC_PKG=gcc-mingw-w64-i686 BINUTILS_PKG=binutils-mingw-w64-i686
+        # Debian's pic.patch makes the 32-bit x86 perlasm call through the GOT
+        # unconditionally, which PE/COFF cannot represent (BFD_RELOC_386_GOTPC):
+        # it is taken back out for this target (see build_openssl).
+        OSSL_UNPATCH=pic.patch ;;
+    *) printf 'build-win-deps: unknown target %s (x86_64 or i686)\n' "$TARGET" >&2; exit 2 ;;
+esac
 MINGW_ROOT=/usr/$HOST
 PKGS=(openssl curl sqlite3 cjson)
 CACHE=${OLSYNC_DEPS_CACHE:-/var/cache/olsync-deps}
@@ -98,9 +118,9 @@ run() {
 ensure_tools() {
     local missing=() spec cmd pkg
     for spec in \
-        "$HOST-gcc:gcc-mingw-w64-x86-64" \
-        "$HOST-ar:binutils-mingw-w64-x86-64" \
-        "$HOST-ranlib:binutils-mingw-w64-x86-64" \
+        "$HOST-gcc:$GCC_PKG" \
+        "$HOST-ar:$BINUTILS_PKG" \
+        "$HOST-ranlib:$BINUTILS_PKG" \
         "$MINGW_ROOT/include/zlib.h:libz-mingw-w64-dev" \
         "$MINGW_ROOT/lib/libz.a:libz-mingw-w64-dev" \
         "gcc:gcc" "make:make" "perl:perl" "tclsh:tcl" "patch:patch" \
@@ -263,7 +283,10 @@ build_openssl() {
     msg "building OpenSSL ${VER[openssl]} ($((SECONDS))s)"
     unpack openssl
     cd "$WORK/openssl"
-    run ./Configure mingw64 --cross-compile-prefix="$HOST-" \
+    if [ -n "$OSSL_UNPATCH" ] && grep -qx "$OSSL_UNPATCH" debian/patches/series; then
+        run patch -R -p1 -i "debian/patches/$OSSL_UNPATCH"
+    fi
+    run ./Configure "$OSSL_TARGET" --cross-compile-prefix="$HOST-" \
         --prefix="$STAGE" --libdir=lib \
         no-shared no-tests
     # Override the compiled-in run-time paths (see OSSL_* above).
@@ -339,7 +362,7 @@ libdir=\${prefix}/lib
 includedir=\${prefix}/include
 
 Name: SQLite
-Description: SQL database engine (static, Windows x64)
+Description: SQL database engine (static, Windows $ARCH_NAME)
 Version: $v
 Libs: -L\${libdir} -lsqlite3
 Cflags: -I\${includedir}
@@ -365,7 +388,7 @@ libdir=\${prefix}/lib
 includedir=\${prefix}/include
 
 Name: libcjson
-Description: Ultralightweight JSON parser in ANSI C (static, Windows x64)
+Description: Ultralightweight JSON parser in ANSI C (static, Windows $ARCH_NAME)
 Version: $v
 Libs: -L\${libdir} -lcjson
 Cflags: -I\${includedir} -DCJSON_HIDE_SYMBOLS
@@ -391,15 +414,17 @@ main() {
     fi
 
     # Holding the lock, nothing else builds here: drop leftovers of killed runs.
-    rm -rf "$CACHE"/.build.* "$CACHE"/win64-*.tmp "$SRC"/.dl.*
+    rm -rf "$CACHE"/.build.* "$CACHE"/win64-*.tmp "$CACHE"/win32-*.tmp "$SRC"/.dl.*
 
     ensure_deb_src
     resolve_versions
 
     local keystr key
     keystr="openssl=${VER[openssl]} curl=${VER[curl]} sqlite3=${VER[sqlite3]} cjson=${VER[cjson]} rev=$REV"
+    # x64 keeps the key it always had; other targets add their triplet
+    [ "$HOST" = x86_64-w64-mingw32 ] || keystr="$keystr host=$HOST"
     key=$(printf '%s' "$keystr" | sha256sum | cut -c1-12)
-    local prefix=$CACHE/win64-$key
+    local prefix=$CACHE/$PREFIX_TAG-$key
 
     if [ -f "$prefix/$STAMP_NAME" ]; then
         msg "cached: $keystr"
@@ -407,7 +432,7 @@ main() {
         return 0
     fi
 
-    LOG=$CACHE/win64-$key.log
+    LOG=$CACHE/$PREFIX_TAG-$key.log
     : >"$LOG"
     msg "building $keystr"
     msg "prefix $prefix, log $LOG"
@@ -423,12 +448,12 @@ main() {
     build_cjson
     cd "$CACHE"
 
-    # Sanity: every archive is x86-64 COFF.
+    # Sanity: every archive is COFF for the target (pe-x86-64 or pe-i386).
     local a
     for a in libssl libcrypto libcurl libsqlite3 libcjson; do
         "$HOST-objdump" -f "$STAGE/lib/$a.a" >"$WORK/objdump.txt" 2>>"$LOG"
-        grep -q 'file format pe-x86-64' "$WORK/objdump.txt" ||
-            { echo "$a.a is not a pe-x86-64 archive" >>"$LOG"; false; }
+        grep -q "file format $PE_FORMAT\$" "$WORK/objdump.txt" ||
+            { echo "$a.a is not a $PE_FORMAT archive" >>"$LOG"; false; }
     done
 
     # The text files (pkg-config, headers) name the stage dir: point them at the prefix.

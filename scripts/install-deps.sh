@@ -8,6 +8,7 @@ packages=(
   build-essential cmake pkg-config python3 git file xz-utils
   libssl-dev libcurl4-openssl-dev libcjson-dev zlib1g-dev libsqlite3-dev
   gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 mingw-w64-tools libz-mingw-w64-dev
+  gcc-mingw-w64-i686 nsis wixl msitools
   wine wine64 xvfb xauth
   dovecot-imapd dovecot-pop3d dovecot-managesieved dovecot-sieve openssl
   fetchmail tcl dpkg-dev iproute2 procps
@@ -40,3 +41,5 @@ fi
 
 echo "== Windows dependencies (cached outside the tree)"
 "$here/build-win-deps.sh" | tail -1
+echo "== Windows x86 dependencies, for the 32-bit add-in (cached outside the tree)"
+"$here/build-win-deps.sh" i686 | tail -1
