@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "guard.h"
+#include "notify_center.h"
+#include "settings_dlg.h"
 #include "olsync/log.h"
 #include "olsync/version.h"
 #include "plat/plat.h"
@@ -265,6 +267,54 @@ static int submit(struct addin *a, enum job_kind kind, unsigned ctl, int by_user
     return 1;
 }
 
+/* ---- the Settings and Notification Center windows (src/win32/ui) ---- */
+static void ui_applied(void *user)
+{
+    actions_reload_settings(user); /* the add-in follows what the window saved */
+}
+
+static void ui_sync_now(void *user)
+{
+    submit(user, JOB_SYNC_ALL, C_SYNCNOW, 1, NULL);
+}
+
+/* 1 when a window can open: the pool and the UI queue run, and the windows' own settings
+ * are loaded (once; they stay while a window is open). */
+static int windows_ctx(struct addin *a)
+{
+    if (a->closing || !a->pool || !a->ui || !a->config_path)
+        return 0;
+    if (!ols_ui_settings_window() && !ols_ui_notify_window()) {
+        ols_err err = {0};
+        ols_settings_free(a->ui_settings);
+        a->ui_settings = NULL;
+        if (ols_settings_new(&a->ui_settings) != OLS_OK)
+            return 0;
+        if (ols_settings_load_file(a->ui_settings, a->config_path, &err) != OLS_OK)
+            OLS_LOG_WARN("addin", "settings for the window: %s (defaults shown)", err.msg);
+    }
+    memset(&a->uictx, 0, sizeof a->uictx);
+    a->uictx.settings = a->ui_settings;
+    a->uictx.settings_path = a->config_path;
+    a->uictx.pool = a->pool;
+    a->uictx.cq = ols_uiqueue_cq(a->ui);
+    a->uictx.user = a;
+    a->uictx.applied = ui_applied;
+    a->uictx.sync_now = ui_sync_now;
+    return 1;
+}
+
+void actions_close_windows(struct addin *a)
+{
+    HWND w;
+    if ((w = ols_ui_settings_window()) != NULL)
+        DestroyWindow(w);
+    if ((w = ols_ui_notify_window()) != NULL)
+        DestroyWindow(w);
+    ols_settings_free(a->ui_settings);
+    a->ui_settings = NULL;
+}
+
 void actions_reload_settings(struct addin *a)
 {
     submit(a, JOB_SETTINGS_RELOAD, C_SETTINGS, 0, NULL);
@@ -405,14 +455,21 @@ HRESULT actions_run(struct addin *a, unsigned c, IDispatch *context)
     case C_CTX_SYNCFOLDER:
     case C_CTX_ITEM_SYNCFOLDER:
         return sync_folder(a, c, context);
-    case C_ACTIVITY: /* the Notification Center window is the next issue's */
-        logdir = ols_log_dir();
-        msg_path(a, S_MSG_ACTIVITY_NA, logdir);
-        free(logdir);
+    case C_ACTIVITY:
+        if (windows_ctx(a) && ols_ui_notify_open(NULL, &a->uictx, 0)) {
+            OLS_LOG_INFO("addin", "Notification Center opened");
+        } else {
+            logdir = ols_log_dir();
+            msg_path(a, S_MSG_ACTIVITY_NA, logdir);
+            free(logdir);
+        }
         return S_OK;
-    case C_SETTINGS: /* the Settings window is the next issue's */
-        msg_path(a, S_MSG_SETTINGS_NA, a->config_path);
-        actions_reload_settings(a);
+    case C_SETTINGS:
+        actions_reload_settings(a); /* the file may have changed outside the window */
+        if (windows_ctx(a) && ols_ui_settings_open(NULL, &a->uictx, 0))
+            OLS_LOG_INFO("addin", "Settings window opened");
+        else
+            msg_path(a, S_MSG_SETTINGS_NA, a->config_path);
         return S_OK;
     case C_BINDPROFILE: /* binding is the Settings window's Login tab */
         msg_path(a, S_MSG_BIND_NA, a->config_path);

@@ -108,6 +108,7 @@ static void open_log(ols_settings *s, unsigned keep_days)
 static void teardown(struct addin *a)
 {
     a->closing = 1;
+    actions_close_windows(a); /* they use the pool and the UI queue */
     if (a->pool) {
         ols_pool_shutdown(a->pool, OLS_POOL_CANCEL); /* queued jobs complete as cancelled */
         a->pool = NULL;

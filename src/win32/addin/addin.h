@@ -13,6 +13,7 @@
 #include "olsync/settings.h"
 #include "strings.h"
 #include "uiqueue.h"
+#include "ui.h"
 
 #define ADDIN_LOG "addin"
 
@@ -97,6 +98,12 @@ struct addin {
 
     volatile LONG *disabled; /* per feature, set by the crash guard */
     unsigned nfeatures;
+
+    /* The Settings and Notification Center windows (src/win32/ui). They get settings of
+     * their own, read from the file when the first window opens: a->settings may be
+     * replaced by a reload while a window is open. Freed once both windows are gone. */
+    ols_ui_ctx uictx;
+    ols_settings *ui_settings;
 };
 
 /* dllmain.c: the module and its lock count (live objects + LockServer + factory refs) */
@@ -104,6 +111,8 @@ extern HINSTANCE ols_module;
 void ols_module_lock(void);
 void ols_module_unlock(void);
 HRESULT ols_addin_create(REFIID iid, void **out);
+/* actions.c: close the Settings and Notification Center windows (before the pool stops) */
+void actions_close_windows(struct addin *a);
 
 /* register.c */
 HRESULT ols_register(int per_machine);
