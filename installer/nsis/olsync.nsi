@@ -117,6 +117,7 @@ Var hLabel
 !define MUI_HEADERIMAGE_BITMAP "${__FILEDIR__}\..\graphics\header.bmp"
 !define MUI_HEADERIMAGE_UNBITMAP "${__FILEDIR__}\..\graphics\header.bmp"
 !define MUI_ABORTWARNING
+!define MUI_CUSTOMFUNCTION_GUIINIT OnGuiInit
 !define MUI_UNABORTWARNING
 !define MUI_FINISHPAGE_NOAUTOCLOSE
 !define MUI_UNFINISHPAGE_NOAUTOCLOSE
@@ -407,9 +408,11 @@ Function .onInit
       StrCpy $ImapPort 143
     ${EndIf}
   ${EndIf}
+FunctionEnd
 
-  ${IfNot} ${Silent}
-  ${AndIf} $OutlookBits == ""
+; The wizard's first moment: the language chosen in .onInit applies from here on.
+Function OnGuiInit
+  ${If} $OutlookBits == ""
   ${AndIf} $OptElevated != 1
     ${If} ${Cmd} `MessageBox MB_ICONINFORMATION|MB_OKCANCEL "$(NoOutlook)" IDCANCEL`
       SetErrorLevel ${EXIT_CANCEL}
@@ -533,21 +536,21 @@ Function ScopePage
   Pop $hDlg
   ${NSD_CreateFirstRadioButton} 0 0 100% 12u "$(ScopeMe)"
   Pop $hR1
-  ${NSD_CreateLabel} 12u 13u -12u 18u "$(ScopeMeText)"
+  ${NSD_CreateLabel} 12u 13u -12u 26u "$(ScopeMeText)"
   Pop $0
-  ${NSD_CreateRadioButton} 0 36u 100% 12u "$(ScopeAll)"
+  ${NSD_CreateRadioButton} 0 40u 100% 12u "$(ScopeAll)"
   Pop $hR2
-  ${NSD_CreateLabel} 12u 49u -12u 18u "$(ScopeAllText)"
+  ${NSD_CreateLabel} 12u 53u -12u 26u "$(ScopeAllText)"
   Pop $0
-  ${NSD_CreateLabel} 0 74u 100% 9u "$(ScopeFolder)"
+  ${NSD_CreateLabel} 0 82u 100% 9u "$(ScopeFolder)"
   Pop $0
-  ${NSD_CreateText} 0 84u 100% 12u "$INSTDIR"
+  ${NSD_CreateText} 0 92u 100% 12u "$INSTDIR"
   Pop $hText1
   SendMessage $hText1 ${EM_SETREADONLY} 1 0
   ${If} $OutlookBits == ""
-    ${NSD_CreateLabel} 0 104u 100% 20u "$(ScopeNoOutlook)"
+    ${NSD_CreateLabel} 0 110u 100% 20u "$(ScopeNoOutlook)"
   ${Else}
-    ${NSD_CreateLabel} 0 104u 100% 20u "$(ScopeOutlook)"
+    ${NSD_CreateLabel} 0 110u 100% 20u "$(ScopeOutlook)"
   ${EndIf}
   Pop $0
   ${If} $Scope == allusers

@@ -119,8 +119,11 @@ class Prefix:
         self.run(["reg", "delete", key, "/f", "/reg:%d" % view])
 
     def close(self):
+        # stop the (persistent) wineserver and wait until it has written its last
         subprocess.run(["wineserver", "-k"], env=self.env, stdout=subprocess.DEVNULL,
                        stderr=subprocess.DEVNULL)
+        subprocess.run(["wineserver", "-w"], env=self.env, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, timeout=120)
         if self.checks.failed:
             print("Wine prefix kept for a look: %s" % self.dir, file=sys.stderr)
         else:

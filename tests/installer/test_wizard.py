@@ -41,8 +41,16 @@ def main():
     p = Prefix(c)
     imap = FakeImap()
     try:
-        # Wine draws the title bar itself, so the captures look like Windows windows
-        p.reg_add(r"HKCU\Software\Wine\X11 Driver", "Managed", "N")
+        # Wine draws the title bar itself (with the fonts it draws it with), so the
+        # captures look like Windows windows; as scripts/screenshots.sh does
+        p.reg_add(r"HKCU\Software\Wine\X11 Driver", "Decorated", "N")
+        fonts = p.host("C:\\windows\\Fonts")
+        os.makedirs(fonts, exist_ok=True)
+        for f in ("tahoma.ttf", "tahomabd.ttf", "marlett.ttf"):
+            for d in ("/usr/share/wine/fonts", "/usr/lib/wine/fonts"):
+                if os.path.isfile(os.path.join(d, f)):
+                    shutil.copy(os.path.join(d, f), fonts)
+                    break
         r = p.run([p.win(os.environ["OLS_WIZARD_DRIVER"]), p.win(os.environ["OLS_SETUP_EXE"]),
                    p.win(shots), str(imap.port), a.lang], timeout=600)
         print(r.stdout + r.stderr, flush=True)

@@ -247,13 +247,36 @@ static const struct lang EN = {
 static const struct lang DE = {
     L"Deutsch", L"kein Outlook gefunden", L"Willkommen", L"Lizenzabkommen",
     L"Wer soll olsync", L"Welches Outlook-Profil", L"Der IMAP-Server",
-    L"Die Installation ist vollst\u00e4ndig", L"wird abgeschlossen", L"Verbindung testen",
+    L"Die Installation ist vollst\u00e4ndig", L"wird abgeschlossen", L"Verbindung &testen",
     L"Verbunden mit", L"Nur ich", L"Servereinstellungen eingeben"};
+
+static void capture(HWND w, const char *name);
+
+/* What is on the screen instead, for the one who reads the failure. */
+static BOOL CALLBACK capture_unexpected(HWND w, LPARAM lp)
+{
+    DWORD pid = 0;
+    wchar_t t[256];
+    (void)lp;
+    GetWindowThreadProcessId(w, &pid);
+    if (pid == child_pid && IsWindowVisible(w)) {
+        GetWindowTextW(w, t, 256);
+        fprintf(stderr, "  instead: window \"%ls\"\n", t);
+        capture(w, "unexpected");
+    }
+    return TRUE;
+}
+
+static int lost; /* a page did not come: the ones after it will not either */
 
 static HWND page(const wchar_t *text, const char *what)
 {
-    HWND w = wait_window(text);
+    HWND w = lost ? NULL : wait_window(text);
     check(w != NULL, "page %s (text \"%ls\") did not appear", what, text);
+    if (!w && !lost) {
+        EnumWindows(capture_unexpected, 0);
+        lost = 1;
+    }
     return w;
 }
 
@@ -363,8 +386,10 @@ int main(int argc, char **argv)
         capture(w, "finish");
         press(w, 1);
     }
-    if (WaitForSingleObject(pi.hProcess, 60000) == WAIT_OBJECT_0)
+    if (WaitForSingleObject(pi.hProcess, lost ? 0 : 60000) == WAIT_OBJECT_0)
         GetExitCodeProcess(pi.hProcess, &code);
+    else
+        TerminateProcess(pi.hProcess, 99);
     check(code == 0, "the installer's exit code is %lu", code);
     CloseHandle(pi.hProcess);
     CloseHandle(pi.hThread);
