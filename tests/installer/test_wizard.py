@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """The wizard, page by page, under Wine and an X display (ctest runs inside xvfb-run):
 wizard_driver.exe walks every page of olsync-setup.exe as a user would, in English or
-German, with the account test against a fake IMAP greeting; then the installation it made
-is checked and removed.
+German, with the account test against a fake IMAP greeting; the installation it made is
+checked; then the uninstaller's pages are walked the same way, keeping the user's data.
 
     test_wizard.py [--lang en|de] [--screenshots DIR]
 
@@ -81,9 +81,18 @@ def main():
              "the profile file has the name from the account page")
         c.eq(prf.get("General", "ProfileName", fallback=None), "olsync", "profile name")
 
-        r = p.run([p.win(os.environ["OLS_SETUP_EXE"]), "--uninstall", "--silent", "--purge"])
-        c.eq(r.returncode, 0, "silent uninstall after the wizard")
-        c.ok(instdir != "" and not os.path.exists(p.host(instdir)), "the wizard's install removed")
+        # the uninstaller's pages: the program goes, the user's data stays
+        r = p.run([p.win(os.environ["OLS_WIZARD_DRIVER"]), "--uninstall", instdir, p.win(shots),
+                   a.lang], timeout=600)
+        print(r.stdout + r.stderr, flush=True)
+        c.eq(r.returncode, 0, "the wizard driver walked the uninstaller's pages")
+        left = os.listdir(p.host(instdir)) if instdir and os.path.isdir(p.host(instdir)) else []
+        c.eq(left, ["uninstall.exe"], "only the uninstaller run in place is left")
+        c.ok(p.reg_query(key) is None, "the uninstaller removed its setup key")
+        c.ok(p.reg_query(r"HKCU\Software\Microsoft\Office\Outlook\Addins\olsync.OutlookAddin")
+             is None, "the uninstaller removed the Addins key")
+        c.ok(os.path.isfile(p.host(p.appdata + "\\olsync\\config.json")),
+             "the uninstaller kept the user's settings")
 
         if a.screenshots:
             os.makedirs(a.screenshots, exist_ok=True)
@@ -93,7 +102,7 @@ def main():
                 w, h, rows = bmp2png.read_bmp(bmp)
                 bmp2png.write_png(os.path.join(a.screenshots, name), w, h, rows)
                 print("screenshot %s (%dx%d)" % (name, w, h))
-        c.eq(len(glob.glob(os.path.join(shots, "*.bmp"))), 9, "a capture of every page")
+        c.eq(len(glob.glob(os.path.join(shots, "*.bmp"))), 12, "a capture of every page")
     finally:
         imap.close()
         p.close()

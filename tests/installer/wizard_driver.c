@@ -3,10 +3,13 @@
  * the account page and pressing its connection test, and capturing each page as a BMP.
  *
  *   wizard_driver setup.exe OUTDIR IMAP_PORT [en|de]
+ *   wizard_driver --uninstall INSTDIR OUTDIR [en|de]
  *
  * IMAP_PORT is a local port where the test runs a fake IMAP greeting. Captures go to
  * OUTDIR\NN-page.bmp (the screenshot script turns them into PNGs). The installation is
- * a real one, for the current user; the caller checks its result and removes it.
+ * a real one, for the current user; the caller checks its result. --uninstall walks the
+ * uninstaller's pages, keeping the user's data; it runs in place (_?=INSTDIR), so its
+ * uninstall.exe is left for the caller to delete.
  * Buttons are pressed by WM_COMMAND to the wizard, as a click would send it; text goes
  * in by WM_SETTEXT. Exit status 0 when every check passed. */
 #include <windows.h>
@@ -234,18 +237,21 @@ static void capture(HWND w, const char *name)
 
 struct lang {
     const wchar_t *native;     /* as the language dialog lists it */
+    const wchar_t *un_confirm, *un_data, *un_done;
     const wchar_t *no_outlook; /* the message box when no Outlook is found */
     const wchar_t *welcome, *licence, *scope, *profile, *account, *done, *finish;
     const wchar_t *test_button, *connected, *only_me, *manual;
 };
 
 static const struct lang EN = {
-    L"English", L"Outlook was not found", L"Welcome to", L"License Agreement",
+    L"English", L"Uninstall olsync", L"What should happen to your olsync data",
+    L"Uninstallation Complete", L"Outlook was not found", L"Welcome to", L"License Agreement",
     L"Who should be able to use", L"Which Outlook profile", L"The IMAP server olsync",
     L"Installation Complete", L"Completing", L"Test connection", L"Connected to",
     L"Only me", L"Enter the server settings"};
 static const struct lang DE = {
-    L"Deutsch", L"kein Outlook gefunden", L"Willkommen", L"Lizenzabkommen",
+    L"Deutsch", L"Deinstallation von olsync", L"Was soll mit Ihren olsync-Daten",
+    L"Die Deinstallation ist vollst\u00e4ndig", L"kein Outlook gefunden", L"Willkommen", L"Lizenzabkommen",
     L"Wer soll olsync", L"Welches Outlook-Profil", L"Der IMAP-Server",
     L"Die Installation ist vollst\u00e4ndig", L"wird abgeschlossen", L"Verbindung &testen",
     L"Verbunden mit", L"Nur ich", L"Servereinstellungen eingeben"};
@@ -280,6 +286,50 @@ static HWND page(const wchar_t *text, const char *what)
     return w;
 }
 
+/* The uninstaller, run in place so that it stays this process (not its copy in TEMP). */
+static int walk_uninstaller(const wchar_t *instdir, const struct lang *L)
+{
+    wchar_t un[MAX_PATH], cmd[2 * MAX_PATH];
+    STARTUPINFOW si;
+    PROCESS_INFORMATION pi;
+    HWND w;
+    DWORD code = 999;
+    swprintf(un, MAX_PATH, L"%ls\\uninstall.exe", instdir);
+    swprintf(cmd, 2 * MAX_PATH, L"\"%ls\" _?=%ls", un, instdir);
+    memset(&si, 0, sizeof si);
+    si.cb = sizeof si;
+    if (!CreateProcessW(un, cmd, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi)) {
+        fprintf(stderr, "cannot start %ls (%lu)\n", un, GetLastError());
+        return 2;
+    }
+    child_pid = pi.dwProcessId;
+    shot_no = 9; /* after the installer's nine */
+    w = page(L->un_confirm, "uninstall: confirm");
+    if (w) {
+        capture(w, "uninstall-confirm");
+        press(w, 1);
+    }
+    w = page(L->un_data, "uninstall: your data");
+    if (w) {
+        capture(w, "uninstall-data"); /* the box stays clear: the data is kept */
+        press(w, 1);
+    }
+    w = page(L->un_done, "uninstall: done");
+    if (w) {
+        capture(w, "uninstall-done");
+        press(w, 1);
+    }
+    if (WaitForSingleObject(pi.hProcess, lost ? 0 : 60000) == WAIT_OBJECT_0)
+        GetExitCodeProcess(pi.hProcess, &code);
+    else
+        TerminateProcess(pi.hProcess, 99);
+    check(code == 0, "the uninstaller's exit code is %lu", code);
+    CloseHandle(pi.hProcess);
+    CloseHandle(pi.hThread);
+    printf("%d passed, %d failed\n", pass, fail);
+    return fail ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
     wchar_t setup[MAX_PATH], dir[MAX_PATH], cmd[2 * MAX_PATH], port[16];
@@ -290,8 +340,15 @@ int main(int argc, char **argv)
     DWORD code = 999;
 
     if (argc < 4) {
-        fprintf(stderr, "usage: wizard_driver setup.exe OUTDIR IMAP_PORT [en|de]\n");
+        fprintf(stderr, "usage: wizard_driver setup.exe OUTDIR IMAP_PORT [en|de]\n"
+                        "       wizard_driver --uninstall INSTDIR OUTDIR [en|de]\n");
         return 2;
+    }
+    if (!strcmp(argv[1], "--uninstall")) {
+        MultiByteToWideChar(CP_UTF8, 0, argv[2], -1, setup, MAX_PATH);
+        MultiByteToWideChar(CP_UTF8, 0, argv[3], -1, dir, MAX_PATH);
+        outdir = dir;
+        return walk_uninstaller(setup, argc > 4 && !strcmp(argv[4], "de") ? &DE : &EN);
     }
     MultiByteToWideChar(CP_UTF8, 0, argv[1], -1, setup, MAX_PATH);
     MultiByteToWideChar(CP_UTF8, 0, argv[2], -1, dir, MAX_PATH);
@@ -393,6 +450,7 @@ int main(int argc, char **argv)
     check(code == 0, "the installer's exit code is %lu", code);
     CloseHandle(pi.hProcess);
     CloseHandle(pi.hThread);
+
     printf("%d passed, %d failed\n", pass, fail);
     return fail ? 1 : 0;
 }
