@@ -271,6 +271,14 @@ Function ParseArgs
   ${AndIf} $OptUninstall != 1
     StrCpy $ArgError "--purge only goes with --uninstall"
   ${EndIf}
+  ${If} $OptDir != ""
+    StrCpy $0 $OptDir 2 1
+    StrCpy $1 $OptDir 2
+    ${If} $0 != ":\"
+    ${AndIf} $1 != "\\"
+      StrCpy $ArgError "--dir needs a full path (C:\... or \\server\...): $OptDir"
+    ${EndIf}
+  ${EndIf}
 FunctionEnd
 
 ; ---- start: checks and defaults ----
